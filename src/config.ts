@@ -1,0 +1,217 @@
+/**
+ * The configuration of a run: zod schemas for every field, the defaults, and the check of the
+ * BCSS parallelism policy. {@link parseRunOptions} is the only entrance: it returns resolved
+ * options or throws a {@link ConfigError} / {@link PolicyError} naming each offending path.
+ */
+import { z } from 'zod';
+import { resolveCap, SOURCE_KINDS, type ResolvedCap, type SourceKind } from './caps.js';
+import type { Classifier } from './classify.js';
+import type { Clock } from './clock.js';
+import { ConfigError, PolicyError, type ConfigIssue } from './errors.js';
+import type { RunStore } from './store.js';
+
+const positiveInt = z.number().int().positive();
+const nonNegativeMs = z.number().int().nonnegative();
+const ratio = z.number().min(0).max(1);
+
+const fn = (what: string) => z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', { message: `expected ${what}` });
+
+/** Schema of one source's configuration. */
+export const sourceSchema = z.strictObject({
+  kind: z.enum(SOURCE_KINDS, { message: `expected one of ${SOURCE_KINDS.map((k) => `'${k}'`).join(', ')}` }),
+  cap: positiveInt.optional(),
+  override: z.strictObject({ reason: z.string().trim().min(10, 'give the written reason of the override (10 characters at least)') }).optional(),
+  timeoutMs: positiveInt.optional(),
+});
+
+/** Schema of the retry policy. */
+export const retrySchema = z.strictObject({
+  maxAttempts: positiveInt.default(5),
+  baseDelayMs: positiveInt.default(1_000),
+  maxDelayMs: positiveInt.default(60_000),
+  maxRetryAfterMs: nonNegativeMs.default(300_000),
+});
+
+/** Schema of the per-source overload protection. */
+export const overloadSchema = z.strictObject({
+  windowSize: positiveInt.default(20),
+  minSamples: positiveInt.default(10),
+  failureRatio: ratio.default(0.5),
+  cooldownMs: positiveInt.default(30_000),
+  maxCooldownMs: positiveInt.default(600_000),
+});
+
+/** Schema of the reject budget. */
+export const rejectBudgetSchema = z.strictObject({
+  maxRatio: ratio.default(0.1),
+  minSample: positiveInt.default(100),
+});
+
+const inputSchema = z.custom<Iterable<unknown> | AsyncIterable<unknown>>(
+  (v) => typeof v === 'object' && v !== null && (Symbol.iterator in v || Symbol.asyncIterator in v),
+  { message: 'expected an Iterable or an AsyncIterable of items' },
+);
+
+/** Schema of the whole run configuration. */
+export const runOptionsSchema = z.strictObject({
+  input: inputSchema,
+  call: fn('a function (item, context) => result'),
+  source: z.union([z.string().min(1), fn('a function (item) => source name')], { message: 'expected a source name or a function (item) => source name' }),
+  sources: z.record(z.string().min(1), sourceSchema).refine((s) => Object.keys(s).length > 0, 'configure at least one source'),
+  key: fn('a function (item, position) => string').optional(),
+  onSuccess: fn('a function (item, value, info) => void').optional(),
+  classify: fn('a function (result, context) => Classification | undefined').optional(),
+  maxConcurrency: positiveInt.optional(),
+  timeoutMs: positiveInt.default(30_000),
+  retry: retrySchema.default(() => retrySchema.parse({})),
+  overload: z.union([z.literal(false), overloadSchema]).default(() => overloadSchema.parse({})),
+  rejectBudget: z.union([z.literal(false), rejectBudgetSchema]).default(() => rejectBudgetSchema.parse({})),
+  minPauseMs: nonNegativeMs.default(300_000),
+  prefetch: positiveInt.default(64),
+  progressIntervalMs: positiveInt.default(1_000),
+  clock: z.custom<Clock>((v) => typeof v === 'object' && v !== null && typeof (v as Clock).now === 'function' && typeof (v as Clock).setTimeout === 'function' && typeof (v as Clock).clearTimeout === 'function', { message: 'expected a Clock (now, setTimeout, clearTimeout)' }).optional(),
+  store: z.custom<RunStore>((v) => typeof v === 'object' && v !== null && typeof (v as RunStore).record === 'function' && typeof (v as RunStore).open === 'function', { message: 'expected a RunStore (open, record)' }).optional(),
+  random: fn('a function () => number in [0, 1)').optional(),
+});
+
+/** One source of a run: its kind, cap (at most the BCSS policy cap unless overridden) and timeout. */
+export type SourceConfig = z.input<typeof sourceSchema>;
+/** Retry policy: attempts, backoff bounds, and the longest `Retry-After` honoured. */
+export type RetryOptions = z.input<typeof retrySchema>;
+/** Overload protection of each source (or `false` to switch it off). */
+export type OverloadConfig = z.input<typeof overloadSchema>;
+/** Reject budget (or `false` to switch it off). */
+export type RejectBudgetConfig = z.input<typeof rejectBudgetSchema>;
+
+/** What the call function receives besides the item. */
+export interface CallContext {
+  /** Aborted when the call times out or the run stops or fails: pass it to your HTTP client. */
+  readonly signal: AbortSignal;
+  /** Attempt number, from 1. */
+  readonly attempt: number;
+  /** Name of the item's source. */
+  readonly source: string;
+  /** Position of the item in the input, from 0. */
+  readonly position: number;
+  /** The item's key, masked. */
+  readonly key: string;
+}
+
+/** What `onSuccess` receives besides the item and value. */
+export interface SuccessInfo {
+  readonly position: number;
+  readonly key: string;
+  readonly source: string;
+  readonly attempts: number;
+  /** Code of the success when the classifier gave one (e.g. `NO_DATA_FOUND`). */
+  readonly code?: string;
+}
+
+/** Configuration of a run over items of type `T` whose calls return `R`. */
+export interface RunOptions<T, R> {
+  /** The items, pulled lazily: an array, a generator, a readline interface, any (async) iterable. */
+  readonly input: Iterable<T> | AsyncIterable<T>;
+  /** Calls the service for one item. Must honour `context.signal`. */
+  readonly call: (item: T, context: CallContext) => Promise<R> | R;
+  /** The source of every item (a name), or a function giving each item's source. */
+  readonly source: string | ((item: T) => string);
+  /** The sources, by name, with their kind and cap. */
+  readonly sources: Readonly<Record<string, SourceConfig>>;
+  /** Key of an item in events and records (national numbers in it are masked); `#position` by default. */
+  readonly key?: (item: T, position: number) => string;
+  /** Receives each successful item with the call's value. A throw here fails the run. */
+  readonly onSuccess?: (item: T, value: R, info: SuccessInfo) => void | Promise<void>;
+  /** Classifier asked first for each attempt; return `undefined` to defer to the default. */
+  readonly classify?: Classifier<R>;
+  /** Optional cap on simultaneous calls across all sources. */
+  readonly maxConcurrency?: number;
+  /** Timeout of one call in ms (default 30 000); a source may set its own. */
+  readonly timeoutMs?: number;
+  readonly retry?: RetryOptions;
+  readonly overload?: OverloadConfig | false;
+  readonly rejectBudget?: RejectBudgetConfig | false;
+  /** Shortest delay between a pause and the resumption, in ms (default 5 minutes). */
+  readonly minPauseMs?: number;
+  /** Items read ahead of the calls (default 64); memory stays bounded by caps + prefetch. */
+  readonly prefetch?: number;
+  /** Least time between two `progress` events, in ms (default 1000). */
+  readonly progressIntervalMs?: number;
+  /** Time source; the system clock by default, `FakeClock` from `bcss-bulk/testing` in tests. */
+  readonly clock?: Clock;
+  /** Where records go; a `MemoryStore` by default. */
+  readonly store?: RunStore;
+  /** Random numbers in [0, 1) for jitter; `Math.random` by default. */
+  readonly random?: () => number;
+}
+
+/** A source after validation: its cap resolved under the policy. */
+export interface ResolvedSource extends ResolvedCap {
+  readonly name: string;
+  readonly kind: SourceKind;
+  readonly timeoutMs: number;
+}
+
+type Parsed = z.output<typeof runOptionsSchema>;
+
+/** Options after validation, with defaults applied and caps resolved. */
+export interface ResolvedRunOptions<T, R> extends Omit<Parsed, 'input' | 'call' | 'source' | 'key' | 'onSuccess' | 'classify' | 'random' | 'sources' | 'clock' | 'store'> {
+  readonly input: Iterable<T> | AsyncIterable<T>;
+  readonly call: RunOptions<T, R>['call'];
+  readonly sourceOf: (item: T) => string;
+  readonly sources: ReadonlyMap<string, ResolvedSource>;
+  readonly key: ((item: T, position: number) => string) | undefined;
+  readonly onSuccess: RunOptions<T, R>['onSuccess'];
+  readonly classify: Classifier<R> | undefined;
+  readonly random: () => number;
+  readonly clock: Clock | undefined;
+  readonly store: RunStore | undefined;
+}
+
+function toIssues(error: z.ZodError): ConfigIssue[] {
+  return error.issues.map((issue) => ({ path: issue.path, message: issue.message }));
+}
+
+/**
+ * Validates a run's configuration and resolves its caps.
+ *
+ * @throws {ConfigError} when a field is malformed (each issue names its path).
+ * @throws {PolicyError} when a cap exceeds the BCSS policy without a written override.
+ */
+export function parseRunOptions<T, R>(options: RunOptions<T, R>): ResolvedRunOptions<T, R> {
+  const result = runOptionsSchema.safeParse(options);
+  if (!result.success) throw new ConfigError(toIssues(result.error), 'run configuration');
+  const parsed = result.data;
+
+  const sources = new Map<string, ResolvedSource>();
+  const refused: ConfigIssue[] = [];
+  for (const [name, config] of Object.entries(parsed.sources)) {
+    const resolved = resolveCap(name, config);
+    if (!resolved.ok) {
+      refused.push(resolved.issue);
+      continue;
+    }
+    sources.set(name, { name, kind: config.kind, ...resolved.value, timeoutMs: config.timeoutMs ?? parsed.timeoutMs });
+  }
+  if (refused.length > 0) throw new PolicyError(refused);
+  if (parsed.retry.baseDelayMs > parsed.retry.maxDelayMs) {
+    throw new ConfigError([{ path: ['retry', 'baseDelayMs'], message: `must not exceed retry.maxDelayMs (${parsed.retry.maxDelayMs})` }], 'run configuration');
+  }
+  const fixedSource = options.source;
+  if (typeof fixedSource === 'string' && !sources.has(fixedSource)) {
+    throw new ConfigError([{ path: ['source'], message: `source '${fixedSource}' is not among the configured sources (${[...sources.keys()].join(', ')})` }], 'run configuration');
+  }
+
+  return {
+    ...parsed,
+    input: options.input,
+    call: options.call,
+    sourceOf: typeof fixedSource === 'string' ? () => fixedSource : fixedSource,
+    sources,
+    key: options.key,
+    onSuccess: options.onSuccess,
+    classify: options.classify,
+    random: options.random ?? Math.random,
+    clock: options.clock,
+    store: options.store,
+  };
+}

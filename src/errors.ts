@@ -1,0 +1,102 @@
+/**
+ * Typed errors of bcss-bulk. Every error the library throws or rejects with is
+ * a {@link BcssBulkError}, with a stable `code` that callers can switch on.
+ */
+
+/** One problem found in a configuration, with the path of the offending field. */
+export interface ConfigIssue {
+  /** Path of the field, e.g. `['sources', 'rn', 'cap']`. */
+  readonly path: readonly PropertyKey[];
+  /** What is wrong with it. */
+  readonly message: string;
+}
+
+/** Base class of every error raised by bcss-bulk. */
+export class BcssBulkError extends Error {
+  /** Stable machine-readable code of the error. */
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+function formatIssues(issues: readonly ConfigIssue[]): string {
+  return issues
+    .map((issue) => `  - ${issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)'}: ${issue.message}`)
+    .join('\n');
+}
+
+/** The configuration given to the library is malformed; `issues` names each field that is wrong. */
+export class ConfigError extends BcssBulkError {
+  /** Each problem, with its path. */
+  readonly issues: readonly ConfigIssue[];
+
+  constructor(issues: readonly ConfigIssue[], what = 'configuration') {
+    super('CONFIG_INVALID', `Invalid ${what}:\n${formatIssues(issues)}`);
+    this.issues = issues;
+  }
+}
+
+/**
+ * The configuration is well formed but breaks a BCSS mass-call rule (for instance a cap above
+ * 4 for National Register data without a written override).
+ */
+export class PolicyError extends BcssBulkError {
+  /** Each rule broken, with the path of the field that breaks it. */
+  readonly issues: readonly ConfigIssue[];
+
+  constructor(issues: readonly ConfigIssue[]) {
+    super('POLICY_VIOLATION', `Refused by the BCSS mass-call policy:\n${formatIssues(issues)}`);
+    this.issues = issues;
+  }
+}
+
+/** A control method was called in a state where it makes no sense (e.g. `start()` twice). */
+export class RunStateError extends BcssBulkError {
+  constructor(message: string) {
+    super('RUN_STATE', message);
+  }
+}
+
+/** The run stopped on a fatal outcome (credentials refused, programmer error, ...); nothing more was sent. */
+export class RunFailedError extends BcssBulkError {
+  /** Code of the outcome that failed the run, e.g. `HTTP_401` or `PROGRAMMER_ERROR`. */
+  readonly outcomeCode: string;
+
+  constructor(outcomeCode: string, message: string, options?: { cause?: unknown }) {
+    super('RUN_FAILED', message, options);
+    this.outcomeCode = outcomeCode;
+  }
+}
+
+/** A call took longer than its timeout and was aborted through its `AbortSignal`. */
+export class CallTimeoutError extends BcssBulkError {
+  /** The timeout that was exceeded, in milliseconds. */
+  readonly timeoutMs: number;
+
+  constructor(timeoutMs: number) {
+    super('CALL_TIMEOUT', `The call did not finish within ${timeoutMs} ms and was aborted`);
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/**
+ * An HTTP answer with an error status, for callers that use `fetch` or another client than
+ * axios: throw it from the call function and the default classifier reads `status` and
+ * `retryAfter` from it.
+ */
+export class HttpStatusError extends BcssBulkError {
+  /** The HTTP status code. */
+  readonly status: number;
+  /** The raw `Retry-After` header, when the server sent one. */
+  readonly retryAfter: string | undefined;
+
+  constructor(status: number, options: { retryAfter?: string | null; message?: string } = {}) {
+    super(`HTTP_${status}`, options.message ?? `HTTP status ${status}`);
+    this.status = status;
+    this.retryAfter = options.retryAfter ?? undefined;
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * The states of a run and the transitions between them. The run owns one value of
+ * {@link RunState} and changes it only through {@link canTransition}.
+ *
+ * ```
+ * idle ──► running ◄──► paused
+ *   │        │  ▲         │
+ *   ▼        ▼  │         ▼
+ * waiting ◄─ draining ──► stopped        running/paused ──► completed
+ *                                        any live state ──► failed
+ * ```
+ */
+
+/** Every state a run can be in. */
+export const RUN_STATES = ['idle', 'waiting', 'running', 'paused', 'draining', 'stopped', 'completed', 'failed'] as const;
+
+/**
+ * `idle`: created, not started. `waiting`: started, waiting for an allowed window.
+ * `running`: dispatching calls. `paused`: no new calls (by `pause()`, the reject budget, ...).
+ * `draining`: no new calls, in-flight calls finishing before `stopped` or `waiting`.
+ * `stopped`, `completed`, `failed`: final.
+ */
+export type RunState = (typeof RUN_STATES)[number];
+
+/** Why a run is paused or waiting. */
+export type PauseReason = 'manual' | 'reject-budget' | 'office-hours';
+
+const TRANSITIONS: Readonly<Record<RunState, readonly RunState[]>> = {
+  idle: ['running', 'waiting', 'failed'],
+  waiting: ['running', 'draining', 'failed'],
+  running: ['paused', 'draining', 'completed', 'failed'],
+  paused: ['running', 'draining', 'completed', 'failed'],
+  draining: ['stopped', 'waiting', 'failed'],
+  stopped: [],
+  completed: [],
+  failed: [],
+};
+
+/** True when a run may go from `from` to `to`. */
+export function canTransition(from: RunState, to: RunState): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+/** True for the states a run never leaves: `stopped`, `completed`, `failed`. */
+export function isFinal(state: RunState): boolean {
+  return TRANSITIONS[state].length === 0;
+}

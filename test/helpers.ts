@@ -1,0 +1,27 @@
+import { createRun, type RunOptions } from '../src/index.js';
+import { FakeClock, RecordingService } from '../src/testing/index.js';
+
+/** A run over `count` numbered items on one `rn` source, with a fake clock and a recording service. */
+export function numberedRun(
+  count: number,
+  overrides: Partial<RunOptions<number, number>> & { respond?: (item: number, attempt: number) => number; latencyMs?: number } = {},
+) {
+  const clock = new FakeClock();
+  const { respond, latencyMs, ...rest } = overrides;
+  const service = new RecordingService<number, number>({
+    clock,
+    latencyMs: latencyMs ?? 100,
+    respond: respond === undefined ? undefined : (item, context) => respond(item, context.attempt),
+  });
+  const items = Array.from({ length: count }, (_, i) => i);
+  const run = createRun<number, number>({
+    input: items,
+    source: 'rn',
+    sources: { rn: { kind: 'rn' } },
+    call: service.call,
+    clock,
+    random: () => 0.5,
+    ...rest,
+  });
+  return { clock, service, run };
+}
