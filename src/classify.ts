@@ -56,7 +56,9 @@ export const TRANSIENT_NETWORK_CODES: ReadonlySet<string> = new Set([
   'UND_ERR_CLOSED',
 ]);
 
-const PROGRAMMER_ERRORS = [TypeError, RangeError, ReferenceError, SyntaxError, EvalError, URIError];
+// SyntaxError is left out on purpose: at run time it comes from JSON.parse of a garbled reply
+// (a proxy's HTML error page), which is worth retrying, not from the caller's code.
+const PROGRAMMER_ERRORS = [TypeError, RangeError, ReferenceError, EvalError, URIError];
 
 const MAX_REASON_LENGTH = 500;
 
@@ -78,8 +80,11 @@ function headerOf(headers: unknown, name: string): string | undefined {
     const value: unknown = getter.call(headers, name);
     if (typeof value === 'string') return value;
   }
-  const direct = headers[name] ?? headers[name.toLowerCase()];
-  return typeof direct === 'string' ? direct : undefined;
+  const wanted = name.toLowerCase();
+  for (const [field, value] of Object.entries(headers)) {
+    if (field.toLowerCase() === wanted && typeof value === 'string') return value;
+  }
+  return undefined;
 }
 
 /** The HTTP status and `Retry-After` carried by an error (ours, axios', or any `status`/`statusCode`). */
@@ -95,7 +100,10 @@ export function httpFacts(error: unknown): { status: number; retryAfter?: string
   }
   for (const field of ['status', 'statusCode']) {
     const status = error[field];
-    if (typeof status === 'number' && status >= 100 && status <= 599) return { status };
+    if (typeof status !== 'number' || status < 100 || status > 599) continue;
+    // A thrown fetch Response, or any error object that carries its headers.
+    const retryAfter = headerOf(error['headers'], 'retry-after');
+    return retryAfter === undefined ? { status } : { status, retryAfter };
   }
   return undefined;
 }
@@ -125,6 +133,13 @@ export function classifyHttpStatus(status: number, retryAfterMs?: number): Class
   return { class: 'success', code };
 }
 
+/** Adds the error's own message to a status reason when it says more than the status (`HTTP 404: person unknown`). */
+function withDetail(reason: string, error: unknown, status: number): string {
+  if (!(error instanceof Error) || error.message.trim() === '' || error.message.includes(String(status))) return reason;
+  const detail = reasonOf(new Error(error.message)).slice('Error: '.length);
+  return `${reason}: ${detail}`;
+}
+
 /** Classifies a thrown error by the rules of {@link defaultClassifier}. */
 export function classifyError(error: unknown, context: ClassifyContext): Classification {
   if (context.timedOut || error instanceof CallTimeoutError) {
@@ -133,7 +148,9 @@ export function classifyError(error: unknown, context: ClassifyContext): Classif
   const http = httpFacts(error);
   if (http !== undefined) {
     const verdict = classifyHttpStatus(http.status, parseRetryAfter(http.retryAfter, context.now));
-    return verdict.class === 'success' ? { class: 'transient', code: verdict.code ?? 'HTTP', reason: reasonOf(error) } : verdict;
+    // An error that carries a success status is odd: treat it as transient rather than lose it.
+    if (verdict.class === 'success') return { class: 'transient', code: verdict.code ?? 'HTTP', reason: reasonOf(error) };
+    return { ...verdict, reason: withDetail(verdict.reason, error, http.status) };
   }
   const network = networkCode(error);
   if (network !== undefined) return { class: 'transient', code: `NET_${network}`, reason: reasonOf(error) };
@@ -149,7 +166,7 @@ export function classifyError(error: unknown, context: ClassifyContext): Classif
 /**
  * The default classifier: a value is a success; an error is classified by
  * {@link classifyError}: timeouts, network errors, HTTP 408/429/5xx and unknown errors are
- * transient; HTTP 401/403 and programmer errors (TypeError, RangeError, ...) are fatal and
+ * transient; HTTP 401/403 and programmer errors (TypeError, RangeError, ReferenceError, ...) are fatal and
  * never retried; other HTTP 4xx are rejects.
  */
 export const defaultClassifier: Classifier = (result, context) =>

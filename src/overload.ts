@@ -64,7 +64,7 @@ export class SourceBreaker {
 
   /** Notes that a call starts; returns true when this call is the probe. */
   dispatched(now: number): boolean {
-    if (this.state(now) !== 'probing') return false;
+    if (this.state(now) !== 'probing' || this.probeOut) return false;
     this.probeOut = true;
     return true;
   }

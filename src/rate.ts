@@ -11,7 +11,7 @@ export class RateMeter {
   private readonly startedAt: number;
 
   /** @param windowMs length of the window, a whole number of seconds (60 s by default). */
-  constructor(now: number, private readonly windowMs = 60_000) {
+  constructor(now: number, windowMs = 60_000) {
     const buckets = Math.max(1, Math.ceil(windowMs / this.bucketMs));
     this.counts = new Array<number>(buckets).fill(0);
     this.stamps = new Array<number>(buckets).fill(-1);
@@ -38,7 +38,8 @@ export class RateMeter {
       const stamp = this.stamps[i] ?? -1;
       if (stamp >= oldest && stamp <= slot) total += this.counts[i] ?? 0;
     }
-    const covered = Math.min(this.windowMs, Math.max(now - this.startedAt, this.bucketMs));
+    // The window spans from the start of its oldest bucket (or the meter's start, if later) to now.
+    const covered = Math.max(1, now - Math.max(oldest * this.bucketMs, this.startedAt));
     return (total * 1000) / covered;
   }
 }

@@ -25,3 +25,11 @@ export function numberedRun(
   });
   return { clock, service, run };
 }
+
+/** Starts a run and drives its fake clock until it reaches a final state; returns start()'s promise. */
+export async function runToEnd<T>(clock: FakeClock, run: { state: string; start(): Promise<T> }): Promise<T> {
+  const done = run.start();
+  done.catch(() => undefined); // observed by the caller after the clock has run
+  await clock.runUntil(() => run.state === 'completed' || run.state === 'failed' || run.state === 'stopped');
+  return done;
+}
