@@ -1,0 +1,301 @@
+/**
+ * Proves the published package works for consumers: builds it, packs it with `npm pack`,
+ * installs the tarball into an empty project in a temp dir, and loads it from there as an
+ * ES module and as CommonJS, runs a tiny run end to end, checks the tarball's contents, and
+ * type-checks a consumer's TypeScript against the shipped declarations.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const tscBin = path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+const nodeTypesRoot = path.join(repoRoot, 'node_modules', '@types');
+
+/** Environment of child processes: ours, without what an enclosing `npm test` says about this repo. */
+function childEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (/^npm_(package|lifecycle)_/i.test(name) || name === 'INIT_CWD') continue;
+    env[name] = value;
+  }
+  return env;
+}
+
+interface Outcome {
+  readonly ok: boolean;
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a command; never throws, reports the exit status and both outputs. */
+function exec(command: string, args: readonly string[], cwd: string, timeout = 180_000): Outcome {
+  try {
+    const stdout = execFileSync(command, args, { cwd, env: childEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout, maxBuffer: 64 * 1024 * 1024 });
+    return { ok: true, status: 0, stdout, stderr: '' };
+  } catch (error) {
+    const failure = error as { status?: number | null; stdout?: string; stderr?: string; message?: string };
+    return { ok: false, status: failure.status ?? null, stdout: failure.stdout ?? '', stderr: failure.stderr ?? failure.message ?? String(error) };
+  }
+}
+
+/** Runs a command and returns its stdout; throws with both outputs when it fails. */
+function mustExec(command: string, args: readonly string[], cwd: string, timeout?: number): string {
+  const outcome = exec(command, args, cwd, timeout);
+  if (!outcome.ok) {
+    throw new Error(`${command} ${args.join(' ')} (in ${cwd}) exited with ${outcome.status}\n--- stdout\n${outcome.stdout}\n--- stderr\n${outcome.stderr}`);
+  }
+  return outcome.stdout;
+}
+
+/** Runs a script with node in the consumer project and parses the JSON it prints last. */
+function runNode(file: string): unknown {
+  const stdout = mustExec(process.execPath, [file], consumerDir, 60_000);
+  const last = stdout.trim().split('\n').pop() ?? '';
+  return JSON.parse(last) as unknown;
+}
+
+/** Type-checks the consumer project with a tsconfig of its own, using this repo's compiler. */
+function tsc(project: string): Outcome {
+  return exec(process.execPath, [tscBin, '-p', project, '--noEmit', '--pretty', 'false'], consumerDir, 120_000);
+}
+
+let packDir = '';
+let consumerDir = '';
+let tarball = '';
+let tarEntries: string[] = [];
+const timings: Record<string, number> = {};
+
+function timed<T>(label: string, step: () => T): T {
+  const started = performance.now();
+  try {
+    return step();
+  } finally {
+    timings[label] = Math.round(performance.now() - started);
+  }
+}
+
+beforeAll(async () => {
+  packDir = await mkdtemp(path.join(tmpdir(), 'bcss-bulk-pack-'));
+  consumerDir = await mkdtemp(path.join(tmpdir(), 'bcss-bulk-consumer-'));
+
+  timed('build', () => mustExec('npm', ['run', 'build'], repoRoot));
+
+  const packed = timed('pack', () => mustExec('npm', ['pack', '--json', '--pack-destination', packDir], repoRoot));
+  const [info] = JSON.parse(packed) as { filename: string }[];
+  if (info === undefined) throw new Error(`npm pack reported nothing:\n${packed}`);
+  tarball = path.join(packDir, info.filename);
+  if (!existsSync(tarball)) throw new Error(`npm pack did not write ${tarball} (files in ${packDir}: ${(await readdir(packDir)).join(', ')})`);
+  tarEntries = mustExec('tar', ['-tzf', tarball], packDir).split('\n').filter((line) => line !== '');
+
+  await writeFile(
+    path.join(consumerDir, 'package.json'),
+    `${JSON.stringify({ name: 'bcss-bulk-consumer', version: '1.0.0', private: true, description: 'consumer of the packed bcss-bulk' }, null, 2)}\n`,
+  );
+  // Offline first: zod is usually in the npm cache already. Fall back to the registry otherwise.
+  const install = ['install', tarball, '--no-audit', '--no-fund', '--no-package-lock'];
+  const installedFrom = timed('install', () => {
+    if (exec('npm', [...install, '--offline'], consumerDir).ok) return 'npm cache';
+    mustExec('npm', install, consumerDir);
+    return 'registry';
+  });
+  console.log(`package test setup: ${JSON.stringify(timings)} ms, installed from the ${installedFrom}, tarball ${path.basename(tarball)} with ${tarEntries.length} entries`);
+}, 240_000);
+
+afterAll(async () => {
+  for (const dir of [packDir, consumerDir]) if (dir !== '') await rm(dir, { recursive: true, force: true });
+});
+
+/** Checks the scripts print, as JSON, for each module system. */
+function exportsProbe(load: (specifier: string) => string): string {
+  return `
+const main = ${load('bcss-bulk')};
+const testing = ${load('bcss-bulk/testing')};
+let configErrorThrown = false;
+try {
+  main.createRun({ input: [1], source: 'rn', sources: { rn: { kind: 'nope' } }, call: async (x) => x });
+} catch (error) {
+  configErrorThrown = error instanceof main.ConfigError && error.name === 'ConfigError';
+}
+console.log(JSON.stringify({
+  keys: Object.keys(main).sort(),
+  testingKeys: Object.keys(testing).sort(),
+  createRun: typeof main.createRun,
+  ConfigError: typeof main.ConfigError,
+  configErrorThrown,
+  rn: main.POLICY_CAPS.rn,
+  authentic: main.POLICY_CAPS.authentic,
+  FakeClock: typeof testing.FakeClock,
+  RecordingService: typeof testing.RecordingService,
+}));
+`;
+}
+
+/** A run over 10 items on one `rn` source, driven by a fake clock; prints what it saw. */
+function endToEnd(load: (specifier: string) => string): string {
+  return `
+const { createRun } = ${load('bcss-bulk')};
+const { FakeClock, RecordingService } = ${load('bcss-bulk/testing')};
+async function main() {
+  const clock = new FakeClock();
+  const service = new RecordingService({ clock, latencyMs: 100 });
+  const run = createRun({
+    input: Array.from({ length: 10 }, (_, i) => i),
+    source: 'rn',
+    sources: { rn: { kind: 'rn' } },
+    call: service.call,
+    clock,
+    random: () => 0.5,
+  });
+  const finished = run.start();
+  await clock.runUntil(() => run.state === 'completed');
+  if (run.state !== 'completed') throw new Error('run ended ' + run.state);
+  const summary = await finished;
+  console.log(JSON.stringify({ state: summary.state, succeeded: summary.totals.succeeded, peak: service.peak('rn') }));
+}
+main().catch((error) => { console.error(error); process.exitCode = 1; });
+`;
+}
+
+const esm = (specifier: string) => `await import(${JSON.stringify(specifier)})`;
+const cjs = (specifier: string) => `require(${JSON.stringify(specifier)})`;
+
+describe('the packed package, installed in a consumer project', () => {
+  it('installs with its zod dependency', () => {
+    expect(existsSync(path.join(consumerDir, 'node_modules', 'bcss-bulk', 'package.json'))).toBe(true);
+    expect(existsSync(path.join(consumerDir, 'node_modules', 'zod', 'package.json'))).toBe(true);
+  });
+
+  let esmExports: { keys: string[]; testingKeys: string[] } | undefined;
+
+  it('loads as an ES module: import("bcss-bulk") and import("bcss-bulk/testing")', async () => {
+    await writeFile(path.join(consumerDir, 'probe.mjs'), exportsProbe(esm));
+    const seen = runNode('probe.mjs') as { keys: string[]; testingKeys: string[] };
+    expect(seen).toMatchObject({
+      createRun: 'function',
+      ConfigError: 'function',
+      configErrorThrown: true,
+      rn: 4,
+      authentic: 2,
+      FakeClock: 'function',
+      RecordingService: 'function',
+    });
+    expect(seen.keys).toEqual(expect.arrayContaining(['createRun', 'ConfigError', 'POLICY_CAPS']));
+    expect(seen.testingKeys).toEqual(expect.arrayContaining(['FakeClock', 'RecordingService']));
+    esmExports = seen;
+  });
+
+  it('loads as CommonJS: require("bcss-bulk") and require("bcss-bulk/testing"), with the same exports', async () => {
+    await writeFile(path.join(consumerDir, 'probe.cjs'), exportsProbe(cjs));
+    const seen = runNode('probe.cjs') as { keys: string[]; testingKeys: string[] };
+    expect(seen).toMatchObject({
+      createRun: 'function',
+      ConfigError: 'function',
+      configErrorThrown: true,
+      rn: 4,
+      authentic: 2,
+      FakeClock: 'function',
+      RecordingService: 'function',
+    });
+    expect(esmExports).toBeDefined();
+    expect(seen.keys).toEqual(esmExports?.keys);
+    expect(seen.testingKeys).toEqual(esmExports?.testingKeys);
+  });
+
+  it('runs 10 items end to end from the CommonJS build, at the rn cap of 4', async () => {
+    await writeFile(path.join(consumerDir, 'e2e.cjs'), endToEnd(cjs));
+    expect(runNode('e2e.cjs')).toEqual({ state: 'completed', succeeded: 10, peak: 4 });
+  });
+
+  it('runs 10 items end to end from the ESM build, at the rn cap of 4', async () => {
+    await writeFile(path.join(consumerDir, 'e2e.mjs'), endToEnd(esm));
+    expect(runNode('e2e.mjs')).toEqual({ state: 'completed', succeeded: 10, peak: 4 });
+  });
+
+  it('ships the ESM and CJS builds with their declarations, and no sources or tests', () => {
+    const files = tarEntries.map((entry) => entry.replace(/^package\//, ''));
+    for (const name of ['index', 'testing']) {
+      for (const extension of ['js', 'cjs', 'd.ts', 'd.cts']) expect(files).toContain(`dist/${name}.${extension}`);
+    }
+    expect(files).toContain('package.json');
+    expect(files.filter((file) => /^(src|test|examples|\.ci)\//.test(file))).toEqual([]);
+    expect(files.filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts') && !file.endsWith('.d.cts'))).toEqual([]);
+  });
+
+  describe('type declarations, as a TypeScript consumer (moduleResolution NodeNext) sees them', () => {
+    /** A tsconfig checking `files` strictly, declarations of the package included. */
+    async function tsconfig(name: string, files: string[]): Promise<string> {
+      const config = {
+        compilerOptions: {
+          target: 'ES2022',
+          lib: ['ES2023'],
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          types: ['node'],
+          typeRoots: [nodeTypesRoot],
+        },
+        files,
+      };
+      await writeFile(path.join(consumerDir, name), `${JSON.stringify(config, null, 2)}\n`);
+      return name;
+    }
+
+    const consumerSource = (flavour: string) => `
+import { createRun, ConfigError, POLICY_CAPS, type RunOptions, type RunSummary } from 'bcss-bulk';
+import { FakeClock, RecordingService } from 'bcss-bulk/testing';
+
+const clock = new FakeClock();
+const service = new RecordingService<number, number>({ clock, latencyMs: 100 });
+const options: RunOptions<number, number> = {
+  input: [1, 2, 3],
+  source: 'rn',
+  sources: { rn: { kind: 'rn' } },
+  call: service.call,
+  clock,
+};
+const run = createRun(options);
+export const finished: Promise<RunSummary> = run.start();
+export const rnCap: number = POLICY_CAPS.rn;
+export const peak: number = service.peak('rn');
+export const isConfigError = (error: unknown): error is ConfigError => error instanceof ConfigError;
+export const settled: Promise<void> = clock.runUntil(() => run.state === 'completed');
+export const flavour = ${JSON.stringify(flavour)};
+`;
+
+    it('compiles a consumer that imports from bcss-bulk and bcss-bulk/testing (ESM and CJS declarations)', async () => {
+      await writeFile(path.join(consumerDir, 'consumer.mts'), consumerSource('esm'));
+      await writeFile(path.join(consumerDir, 'consumer.cts'), consumerSource('cjs'));
+      const outcome = tsc(await tsconfig('tsconfig.good.json', ['consumer.mts', 'consumer.cts']));
+      expect(outcome.stdout + outcome.stderr).toBe('');
+      expect(outcome.ok).toBe(true);
+    });
+
+    it('rejects a consumer with type errors (the check can fail)', async () => {
+      await writeFile(
+        path.join(consumerDir, 'broken.mts'),
+        `
+import { POLICY_CAPS } from 'bcss-bulk';
+import { FakeClock } from 'bcss-bulk/testing';
+
+export const cap: string = POLICY_CAPS.rn;
+export const later: Promise<void> = new FakeClock().advance('soon');
+`,
+      );
+      const outcome = tsc(await tsconfig('tsconfig.broken.json', ['broken.mts']));
+      const output = outcome.stdout + outcome.stderr;
+      expect(outcome.ok).toBe(false);
+      // Failing for the intended reasons, with both modules resolved:
+      expect(output).toMatch(/broken\.mts\(5,\d+\): error TS2322/);
+      expect(output).toMatch(/broken\.mts\(6,\d+\): error TS2345/);
+      expect(output).not.toMatch(/TS2307|TS7016/);
+    });
+  });
+});
