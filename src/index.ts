@@ -4,17 +4,9 @@
  * @packageDocumentation
  */
 export { createRun, BulkRun } from './run.js';
-export type {
-  RunStatus,
-  RunSummary,
-  RunTotals,
-  SourceStatus,
-  RunEvents,
-  StateChange,
-  RetryEvent,
-  SourcePausedEvent,
-  StopOptions,
-} from './run.js';
+export type { RunStatus, RunSummary, RunTotals, StopOptions } from './run.js';
+export type { RunEvents, StateChange, RetryEvent, SourcePausedEvent } from './events.js';
+export type { SourceStatus } from './source-lane.js';
 export { parseRunOptions, runOptionsSchema, sourceSchema, retrySchema, overloadSchema, rejectBudgetSchema } from './config.js';
 export type {
   RunOptions,

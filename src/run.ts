@@ -1,46 +1,28 @@
 /**
- * The run engine. A {@link BulkRun} pulls items lazily from its input, calls the caller's
+ * The run engine. A {@link BulkRun} reads items lazily from its input, calls the caller's
  * function for each one under its source's cap, classifies every attempt, retries transient
  * failures with backoff (without holding a slot), records every finished item in its store,
  * and owns the run's state: one field, changed only through the state machine.
+ *
+ * Reading order of this file: public types, then the class: its public API (start, pause,
+ * resume, stop, status), then state changes, reading, dispatching, outcomes, finishing, ending.
  */
 import { retryDelay } from './backoff.js';
 import { isRejectBudgetExceeded } from './budget.js';
-import { composeClassifiers, reasonOf, type AttemptResult, type Classification } from './classify.js';
+import { composeClassifiers, reasonOf, type AttemptResult, type Classification, type ClassifyContext } from './classify.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
-import { parseRunOptions, type CallContext, type ResolvedRunOptions, type ResolvedSource, type RunOptions } from './config.js';
+import { parseRunOptions, type CallContext, type ResolvedRunOptions, type RunOptions } from './config.js';
 import { TypedEmitter } from './emitter.js';
 import { CallTimeoutError, RunFailedError, RunStateError } from './errors.js';
+import type { RunEvents, StateChange } from './events.js';
 import { openInput, type InputReader, type Read } from './input.js';
-import { SourceBreaker, type BreakerState } from './overload.js';
 import { maskNationalNumbers } from './privacy.js';
 import { RateMeter } from './rate.js';
+import { SourceLane, type PendingItem, type SourceStatus } from './source-lane.js';
 import { canTransition, isFinal, type PauseReason, type RunState } from './state-machine.js';
-import { MemoryStore, type ItemOutcome, type OutcomeRecord, type RunStore } from './store.js';
+import { MemoryStore, type ItemOutcome, type OutcomeRecord, type RunMeta, type RunStore, type SourceRecord } from './store.js';
 
-/** Counts of one source, in a {@link RunStatus}. */
-export interface SourceStatus {
-  readonly kind: ResolvedSource['kind'];
-  readonly cap: number;
-  /** Calls running now. */
-  readonly inFlight: number;
-  /** Highest number of simultaneous calls seen so far. */
-  readonly peakInFlight: number;
-  /** Items read and waiting for a slot. */
-  readonly queued: number;
-  /** Items waiting for their retry delay (they hold no slot). */
-  readonly retrying: number;
-  readonly succeeded: number;
-  readonly rejected: number;
-  /** Items whose transient failures outlasted the attempts. */
-  readonly exhausted: number;
-  readonly attempts: number;
-  readonly retries: number;
-  /** Overload protection state of the source. */
-  readonly health: BreakerState;
-}
-
-/** Totals of a {@link RunStatus}. */
+/** Totals of a {@link RunStatus}, summed over the sources. */
 export interface RunTotals {
   /** Items read from the input so far. */
   readonly read: number;
@@ -81,88 +63,10 @@ export interface RunSummary extends RunStatus {
   readonly endedAt: number;
 }
 
-/** Payload of the `state` event. */
-export interface StateChange {
-  readonly from: RunState;
-  readonly to: RunState;
-  readonly at: number;
-  /** Why: a pause reason, `stop`, `completed`, or the code of a fatal outcome. */
-  readonly reason: string;
-  readonly message?: string;
-}
-
-/** Payload of the `retry` event. */
-export interface RetryEvent {
-  readonly key: string;
-  readonly position: number;
-  readonly source: string;
-  /** The attempt that failed, from 1. */
-  readonly attempt: number;
-  readonly code: string;
-  readonly reason: string;
-  /** Delay before the next attempt, in ms. */
-  readonly delayMs: number;
-  readonly at: number;
-}
-
-/** Payload of the `source-paused` event. */
-export interface SourcePausedEvent {
-  readonly source: string;
-  /** Share of transient failures that tripped the protection. */
-  readonly failureRatio: number;
-  /** When a probe call will be let through (ms since epoch). */
-  readonly until: number;
-  readonly at: number;
-}
-
-/** Events of a run, by name. */
-export interface RunEvents {
-  /** The run's state changed. */
-  state: StateChange;
-  /** Periodic snapshot (at most every `progressIntervalMs`, and once at the end). */
-  progress: RunStatus;
-  /** An item was rejected or exhausted its attempts (after its record was stored). */
-  reject: OutcomeRecord;
-  /** An attempt failed transiently and will be retried. */
-  retry: RetryEvent;
-  /** A source was paused by its overload protection. */
-  'source-paused': SourcePausedEvent;
-  /** A source's probe call succeeded; calls flow again. */
-  'source-resumed': { readonly source: string; readonly at: number };
-  /** `resume()` was called before the minimum pause elapsed; the run resumes at `at`. */
-  'resume-scheduled': { readonly at: number };
-}
-
-interface SourceRuntime {
-  readonly config: ResolvedSource;
-  readonly breaker: SourceBreaker | undefined;
-  readonly queue: Entry<unknown>[];
-  inFlight: number;
-  peakInFlight: number;
-  retrying: number;
-  succeeded: number;
-  rejected: number;
-  exhausted: number;
-  attempts: number;
-  retries: number;
-  cooldownTimer: TimerHandle | undefined;
-}
-
-interface Entry<T> {
-  readonly item: T;
-  readonly position: number;
-  readonly key: string;
-  readonly source: SourceRuntime;
-  attempts: number;
-  firstAttemptAt: number;
-  lastAttemptAt: number;
-  controller: AbortController | undefined;
-  timeoutTimer: TimerHandle | undefined;
-  retryTimer: TimerHandle | undefined;
-  timedOut: boolean;
-  probe: boolean;
-  /** Set when the run gave up on the call (stop with abort, fatal): its outcome is ignored. */
-  abandoned: boolean;
+/** Options of {@link BulkRun.stop}. */
+export interface StopOptions {
+  /** `wait` (default): let in-flight calls finish; `abort`: abort them (their items stay unfinished). */
+  readonly inFlight?: 'wait' | 'abort';
 }
 
 /** A caller-supplied step of finishing an item (onSuccess, store), and how its failure is reported. */
@@ -172,11 +76,7 @@ interface Step {
   readonly what: string;
 }
 
-/** Options of {@link BulkRun.stop}. */
-export interface StopOptions {
-  /** `wait` (default): let in-flight calls finish; `abort`: abort them (their items stay unfinished). */
-  readonly inFlight?: 'wait' | 'abort';
-}
+type Counter = 'inFlight' | 'retrying' | 'succeeded' | 'rejected' | 'exhausted' | 'attempts' | 'retries';
 
 /**
  * A bulk run over a stream of items. Create it with {@link createRun}, listen to its events,
@@ -186,11 +86,12 @@ export class BulkRun<T, R = unknown> {
   private readonly options: ResolvedRunOptions<T, R>;
   private readonly clock: Clock;
   private readonly store: RunStore;
-  private readonly classify: (result: AttemptResult<R>, context: { now: number; timedOut: boolean }) => Classification;
+  private readonly classify: (result: AttemptResult<R>, context: ClassifyContext) => Classification;
   private readonly emitter: TypedEmitter<RunEvents>;
-  private readonly sources = new Map<string, SourceRuntime>();
-  private readonly inFlightEntries = new Set<Entry<T>>();
-  private readonly retryingEntries = new Set<Entry<T>>();
+  private readonly lanes = new Map<string, SourceLane<T>>();
+  private readonly laneList: readonly SourceLane<T>[];
+  private readonly inFlightItems = new Set<PendingItem<T>>();
+  private readonly retryingItems = new Set<PendingItem<T>>();
 
   private current: RunState = 'idle';
   private pauseReason: PauseReason | undefined;
@@ -199,30 +100,24 @@ export class BulkRun<T, R = unknown> {
   private resumesAt: number | undefined;
   private startedAt: number | undefined;
   private endedAt: number | undefined;
-  private stopMode: 'wait' | 'abort' = 'wait';
 
   private reader: InputReader<T> | undefined;
   private reading = false;
   private inputExhausted = false;
   private read = 0;
-  private queued = 0;
-  private retrying = 0;
-  private inFlight = 0;
+  /** Items whose onSuccess or store step is still pending. */
   private finishing = 0;
-  private succeeded = 0;
-  private rejected = 0;
-  private exhausted = 0;
   private budgetBase = { finished: 0, rejected: 0 };
   private rate: RateMeter;
   private lastProgressAt = 0;
   private pumping = false;
   private pumpAgain = false;
-  private nextSourceIndex = 0;
-  private readonly sourceList: SourceRuntime[];
+  private nextLane = 0;
 
-  private settle: { resolve: (summary: RunSummary) => void; reject: (error: unknown) => void } | undefined;
+  private settle!: { resolve: (summary: RunSummary) => void; reject: (error: unknown) => void };
   private readonly finished: Promise<RunSummary>;
   private failure: RunFailedError | undefined;
+  private listenerFailure: RunFailedError | undefined;
 
   /**
    * Validates the configuration; nothing is read or called before {@link start}.
@@ -236,26 +131,13 @@ export class BulkRun<T, R = unknown> {
     this.store = this.options.store ?? new MemoryStore();
     this.classify = composeClassifiers(this.options.classify);
     this.emitter = new TypedEmitter<RunEvents>((error, event) => {
-      queueMicrotask(() => this.fail(new RunFailedError('LISTENER_ERROR', `A listener of the '${String(event)}' event threw: ${reasonOf(error)}`, { cause: error })));
+      const failure = new RunFailedError('LISTENER_ERROR', `A listener of the '${String(event)}' event threw: ${reasonOf(error)}`, { cause: error });
+      // Kept for close(): a listener of the final events throws when the run can no longer fail.
+      this.listenerFailure ??= failure;
+      queueMicrotask(() => this.fail(failure));
     });
-    const overload = this.options.overload;
-    for (const config of this.options.sources.values()) {
-      this.sources.set(config.name, {
-        config,
-        breaker: overload === false ? undefined : new SourceBreaker(overload),
-        queue: [],
-        inFlight: 0,
-        peakInFlight: 0,
-        retrying: 0,
-        succeeded: 0,
-        rejected: 0,
-        exhausted: 0,
-        attempts: 0,
-        retries: 0,
-        cooldownTimer: undefined,
-      });
-    }
-    this.sourceList = [...this.sources.values()];
+    for (const config of this.options.sources.values()) this.lanes.set(config.name, new SourceLane<T>(config, this.options.overload));
+    this.laneList = [...this.lanes.values()];
     this.rate = new RateMeter(this.clock.now());
     this.finished = new Promise<RunSummary>((resolve, reject) => {
       this.settle = { resolve, reject };
@@ -285,36 +167,27 @@ export class BulkRun<T, R = unknown> {
   /**
    * Starts the run. Resolves with the summary when every item is finished (`completed`) or the
    * run is stopped (`stopped`); rejects with a {@link RunFailedError} when a fatal outcome
-   * stopped it (`failed`).
-   *
-   * @throws {RunStateError} when the run was already started.
+   * stopped it (`failed`), and with a {@link RunStateError} when the run was already started.
    */
   start(): Promise<RunSummary> {
-    if (this.current !== 'idle') return Promise.reject(new RunStateError(`start() called on a run that is ${this.current}`));
+    if (this.current !== 'idle' || this.startedAt !== undefined) {
+      return Promise.reject(new RunStateError(`start() called on a run that is ${this.current}`));
+    }
     this.startedAt = this.clock.now();
     this.rate = new RateMeter(this.startedAt);
     this.reader = openInput(this.options.input);
-    const sources: Record<string, { kind: ResolvedSource['kind']; cap: number; policyCap: number; overrideReason?: string }> = {};
-    for (const { name, kind, cap, policyCap, overrideReason } of this.options.sources.values()) {
-      sources[name] = overrideReason === undefined ? { kind, cap, policyCap } : { kind, cap, policyCap, overrideReason };
-    }
-    const meta = {
-      startedAt: new Date(this.startedAt).toISOString(),
-      sources,
-      ...(this.options.maxConcurrency === undefined ? {} : { maxConcurrency: this.options.maxConcurrency }),
-    };
-    const begin = () => {
-      if (this.current !== 'idle') return;
+    const meta = runMeta(this.options, this.startedAt);
+    this.runSteps([{ run: () => this.store.open(meta), code: 'STORE_FAILED', what: 'The store could not be opened' }], () => {
+      if (this.current !== 'idle') return; // stopped while the store was opening
       this.transition('running', 'start');
       this.pump();
-    };
-    this.runSteps([{ run: () => this.store.open(meta), code: 'STORE_FAILED', what: 'The store could not be opened' }], begin);
+    });
     return this.finished;
   }
 
   /**
    * Stops new calls; calls in flight finish and are recorded. A paused run stays paused until
-   * {@link resume} (or {@link stop}). Does nothing on a paused run.
+   * {@link resume} (or {@link stop}); pausing it again cancels a scheduled resumption.
    *
    * @throws {RunStateError} when the run is not running or paused.
    */
@@ -329,8 +202,8 @@ export class BulkRun<T, R = unknown> {
 
   /**
    * Resumes a paused run, no earlier than `minPauseMs` after the pause (the BCSS asks for a
-   * delay between an interruption and its resumption). Returns the instant the run resumes
-   * (now, or later: a `resume-scheduled` event says when).
+   * delay between an interruption and its resumption). Returns the instant the run resumes:
+   * now, or later, in which case a `resume-scheduled` event says when.
    *
    * @throws {RunStateError} when the run is not paused or running.
    */
@@ -356,20 +229,25 @@ export class BulkRun<T, R = unknown> {
   }
 
   /**
-   * Stops the run: no new calls; in-flight calls are awaited (default) or aborted. Items not
-   * finished stay unfinished (not rejected). Resolves with the summary once nothing is in flight.
+   * Stops the run: no new calls, retries dropped; in-flight calls are awaited (default) or
+   * aborted. Items not finished stay unfinished (never rejected). Resolves with the summary
+   * once nothing is in flight.
    */
   stop(options: StopOptions = {}): Promise<RunSummary> {
-    if (this.current === 'idle') return Promise.reject(new RunStateError('stop() called on a run that was never started'));
-    if (isFinal(this.current) || this.current === 'draining') {
-      if (options.inFlight === 'abort') this.abortInFlight('stop');
+    const abort = options.inFlight === 'abort';
+    if (this.current === 'idle') {
+      if (this.startedAt === undefined) return Promise.reject(new RunStateError('stop() called on a run that was never started'));
+      this.transition('stopped', 'stop'); // stopped while its store was opening: nothing was sent
       return this.finished;
     }
-    this.stopMode = options.inFlight ?? 'wait';
+    if (isFinal(this.current) || this.current === 'draining') {
+      if (abort) this.abortInFlight('stop');
+      return this.finished;
+    }
     this.cancelScheduledResume();
     this.transition('draining', 'stop');
     this.dropRetries();
-    if (this.stopMode === 'abort') this.abortInFlight('stop');
+    if (abort) this.abortInFlight('stop');
     this.pump();
     return this.finished;
   }
@@ -378,26 +256,10 @@ export class BulkRun<T, R = unknown> {
   status(): RunStatus {
     const now = this.clock.now();
     const sources: Record<string, SourceStatus> = {};
-    let attempts = 0;
-    let retries = 0;
-    for (const s of this.sourceList) {
-      attempts += s.attempts;
-      retries += s.retries;
-      sources[s.config.name] = {
-        kind: s.config.kind,
-        cap: s.config.cap,
-        inFlight: s.inFlight,
-        peakInFlight: s.peakInFlight,
-        queued: s.queue.length,
-        retrying: s.retrying,
-        succeeded: s.succeeded,
-        rejected: s.rejected,
-        exhausted: s.exhausted,
-        attempts: s.attempts,
-        retries: s.retries,
-        health: s.breaker?.state(now) ?? 'healthy',
-      };
-    }
+    for (const lane of this.laneList) sources[lane.name] = lane.status(now);
+    const succeeded = this.sum('succeeded');
+    const rejected = this.sum('rejected');
+    const exhausted = this.sum('exhausted');
     return {
       state: this.current,
       pauseReason: this.pauseReason,
@@ -407,19 +269,31 @@ export class BulkRun<T, R = unknown> {
       inputExhausted: this.inputExhausted,
       totals: {
         read: this.read,
-        inFlight: this.inFlight,
-        queued: this.queued,
-        retrying: this.retrying,
-        succeeded: this.succeeded,
-        rejected: this.rejected,
-        exhausted: this.exhausted,
-        finished: this.succeeded + this.rejected + this.exhausted,
-        attempts,
-        retries,
+        inFlight: this.sum('inFlight'),
+        queued: this.queued(),
+        retrying: this.sum('retrying'),
+        succeeded,
+        rejected,
+        exhausted,
+        finished: succeeded + rejected + exhausted,
+        attempts: this.sum('attempts'),
+        retries: this.sum('retries'),
       },
       sources,
       ratePerSecond: this.rate.perSecond(now),
     };
+  }
+
+  private sum(counter: Counter): number {
+    let total = 0;
+    for (const lane of this.laneList) total += lane[counter];
+    return total;
+  }
+
+  private queued(): number {
+    let total = 0;
+    for (const lane of this.laneList) total += lane.queue.length;
+    return total;
   }
 
   // ── State ────────────────────────────────────────────────────────────────
@@ -429,8 +303,9 @@ export class BulkRun<T, R = unknown> {
     if (from === to) return;
     if (!canTransition(from, to)) throw new Error(`bcss-bulk internal error: transition ${from} → ${to} is not allowed`);
     this.current = to;
-    if (to !== 'paused') this.pauseReason = undefined;
-    const change: StateChange = message === undefined ? { from, to, at: this.clock.now(), reason } : { from, to, at: this.clock.now(), reason, message };
+    this.pauseReason = to === 'paused' ? (reason as PauseReason) : undefined;
+    const at = this.clock.now();
+    const change: StateChange = message === undefined ? { from, to, at, reason } : { from, to, at, reason, message };
     this.emitter.emit('state', change);
     if (isFinal(to)) this.close();
   }
@@ -438,13 +313,10 @@ export class BulkRun<T, R = unknown> {
   private enterPause(reason: PauseReason, message?: string): void {
     this.pausedAt = this.clock.now();
     this.transition('paused', reason, message);
-    this.pauseReason = reason;
   }
 
   private leavePause(): void {
-    if (this.pauseReason === 'reject-budget') {
-      this.budgetBase = { finished: this.succeeded + this.rejected + this.exhausted, rejected: this.rejected + this.exhausted };
-    }
+    if (this.pauseReason === 'reject-budget') this.budgetBase = this.budgetCounts();
     this.transition('running', 'resume');
     this.pump();
   }
@@ -463,29 +335,9 @@ export class BulkRun<T, R = unknown> {
     this.transition('failed', error.outcomeCode, error.message);
   }
 
-  /** Final state reached: release timers and the input, settle the promise. */
-  private close(): void {
-    this.endedAt = this.clock.now();
-    this.cancelScheduledResume();
-    for (const s of this.sourceList) {
-      if (s.cooldownTimer !== undefined) this.clock.clearTimeout(s.cooldownTimer);
-      s.cooldownTimer = undefined;
-    }
-    void this.reader?.close().catch(() => undefined);
-    const summary = this.summary();
-    this.emitter.emit('progress', summary);
-    if (this.failure !== undefined) this.settle?.reject(this.failure);
-    else this.settle?.resolve(summary);
-  }
+  // ── Reading ──────────────────────────────────────────────────────────────
 
-  private summary(): RunSummary {
-    const status = this.status();
-    return { ...status, unfinished: this.read - status.totals.finished, endedAt: this.endedAt ?? status.at };
-  }
-
-  // ── Reading and dispatching ─────────────────────────────────────────────
-
-  /** Reads ahead, dispatches what the caps allow, and detects the end. Re-entrant calls are folded. */
+  /** Reads ahead, dispatches what the caps allow, and detects the end. Re-entrant calls are folded into one. */
   private pump(): void {
     if (this.pumping) {
       this.pumpAgain = true;
@@ -495,7 +347,7 @@ export class BulkRun<T, R = unknown> {
     try {
       do {
         this.pumpAgain = false;
-        this.fill();
+        this.readAhead();
         if (this.current === 'running') this.dispatchAll();
         this.checkEnd();
       } while (this.pumpAgain);
@@ -504,14 +356,15 @@ export class BulkRun<T, R = unknown> {
     }
   }
 
-  private fill(): void {
+  /** Reads items until `prefetch` of them wait (queued or for a retry), or the input ends. */
+  private readAhead(): void {
     const reader = this.reader;
     if (reader === undefined || this.inputExhausted || this.reading) return;
     if (this.current !== 'running' && this.current !== 'paused') return;
-    while (this.queued + this.retrying < this.options.prefetch) {
+    while (this.queued() + this.sum('retrying') < this.options.prefetch) {
       if (!reader.sync) {
         this.reading = true;
-        (reader.next() as Promise<Read<T>>).then(
+        reader.next().then(
           (result) => {
             this.reading = false;
             if (isFinal(this.current)) return;
@@ -527,7 +380,7 @@ export class BulkRun<T, R = unknown> {
       }
       let result: Read<T>;
       try {
-        result = reader.next() as Read<T>;
+        result = reader.next();
       } catch (error) {
         this.fail(new RunFailedError('INPUT_ERROR', `Reading the input failed: ${reasonOf(error)}`, { cause: error }));
         return;
@@ -536,7 +389,7 @@ export class BulkRun<T, R = unknown> {
     }
   }
 
-  /** Queues an item read from the input; false when there is nothing more to read. */
+  /** Queues an item read from the input in its source's lane; false when there is nothing more to read. */
   private accept(result: Read<T>): boolean {
     if (result.done) {
       this.inputExhausted = true;
@@ -553,16 +406,17 @@ export class BulkRun<T, R = unknown> {
       this.fail(new RunFailedError('PROGRAMMER_ERROR', `The source or key function threw for item #${position}: ${reasonOf(error)}`, { cause: error }));
       return false;
     }
-    const source = this.sources.get(name);
-    if (source === undefined) {
-      this.fail(new RunFailedError('UNKNOWN_SOURCE', `Item #${position} belongs to source '${maskNationalNumbers(String(name))}', which is not configured (configured: ${[...this.sources.keys()].join(', ')})`));
+    const lane = this.lanes.get(name);
+    if (lane === undefined) {
+      const configured = [...this.lanes.keys()].join(', ');
+      this.fail(new RunFailedError('UNKNOWN_SOURCE', `Item #${position} belongs to source '${maskNationalNumbers(String(name))}', which is not configured (configured: ${configured})`));
       return false;
     }
-    const entry: Entry<T> = {
+    lane.queue.push({
       item,
       position,
       key,
-      source,
+      lane,
       attempts: 0,
       firstAttemptAt: 0,
       lastAttemptAt: 0,
@@ -572,189 +426,164 @@ export class BulkRun<T, R = unknown> {
       timedOut: false,
       probe: false,
       abandoned: false,
-    };
-    source.queue.push(entry as Entry<unknown>);
-    this.queued++;
+    });
     return true;
   }
 
-  /** Dispatches round-robin across sources while slots are free. */
+  // ── Dispatching ──────────────────────────────────────────────────────────
+
+  /** Starts calls round-robin across sources while slots are free (per source, and in all). */
   private dispatchAll(): void {
-    const count = this.sourceList.length;
+    const count = this.laneList.length;
     const globalCap = this.options.maxConcurrency ?? Number.POSITIVE_INFINITY;
+    let inFlight = this.sum('inFlight');
     let progressed = true;
     while (progressed && this.current === 'running') {
       progressed = false;
-      for (let i = 0; i < count && this.inFlight < globalCap; i++) {
-        const source = this.sourceList[(this.nextSourceIndex + i) % count]!;
-        if (source.queue.length === 0 || source.inFlight >= source.config.cap) continue;
+      for (let i = 0; i < count && inFlight < globalCap && this.current === 'running'; i++) {
+        const lane = this.laneList[(this.nextLane + i) % count]!;
         const now = this.clock.now();
-        if (source.breaker !== undefined && !source.breaker.canDispatch(now)) continue;
-        const entry = source.queue.shift() as Entry<T>;
-        this.queued--;
-        this.dispatch(entry, now);
+        if (!lane.ready(now)) continue;
+        this.dispatch(lane.queue.shift()!, now);
+        inFlight++;
         progressed = true;
-        if (this.current !== 'running') return;
       }
-      this.nextSourceIndex = (this.nextSourceIndex + 1) % count;
+      this.nextLane = (this.nextLane + 1) % count;
     }
   }
 
-  private dispatch(entry: Entry<T>, now: number): void {
-    const source = entry.source;
-    source.inFlight++;
-    if (source.inFlight > source.peakInFlight) source.peakInFlight = source.inFlight;
-    source.attempts++;
-    this.inFlight++;
-    this.inFlightEntries.add(entry);
-    entry.attempts++;
-    if (entry.attempts === 1) entry.firstAttemptAt = now;
-    entry.lastAttemptAt = now;
-    entry.timedOut = false;
-    entry.controller = undefined;
-    entry.probe = source.breaker?.dispatched(now) ?? false;
-    const timeoutMs = source.config.timeoutMs;
-    entry.timeoutTimer = this.clock.setTimeout(() => {
-      entry.timeoutTimer = undefined;
-      entry.timedOut = true;
-      entry.controller?.abort(new CallTimeoutError(timeoutMs));
+  private dispatch(pending: PendingItem<T>, now: number): void {
+    const lane = pending.lane;
+    pending.probe = lane.started(now);
+    this.inFlightItems.add(pending);
+    pending.attempts++;
+    if (pending.attempts === 1) pending.firstAttemptAt = now;
+    pending.lastAttemptAt = now;
+    pending.timedOut = false;
+    pending.controller = undefined;
+    const timeoutMs = lane.config.timeoutMs;
+    pending.timeoutTimer = this.clock.setTimeout(() => {
+      pending.timeoutTimer = undefined;
+      pending.timedOut = true;
+      pending.controller?.abort(new CallTimeoutError(timeoutMs));
     }, timeoutMs);
 
-    let pending: Promise<R> | R;
+    let call: Promise<R> | R;
     try {
-      pending = this.options.call(entry.item, this.contextFor(entry));
+      call = this.options.call(pending.item, contextFor(pending));
     } catch (error) {
-      pending = Promise.reject(error);
+      call = Promise.reject(error);
     }
-    Promise.resolve(pending).then(
-      (value) => this.settled(entry, { ok: true, value }),
-      (error: unknown) => this.settled(entry, { ok: false, error }),
+    Promise.resolve(call).then(
+      (value) => this.settled(pending, { ok: true, value }),
+      (error: unknown) => this.settled(pending, { ok: false, error }),
     );
-  }
-
-  /** The call's context; its signal is created on first use (most calls in tests never look). */
-  private contextFor(entry: Entry<T>): CallContext {
-    const attempt = entry.attempts;
-    return {
-      get signal() {
-        if (entry.controller === undefined) {
-          entry.controller = new AbortController();
-          if (entry.timedOut) entry.controller.abort(new CallTimeoutError(entry.source.config.timeoutMs));
-        }
-        return entry.controller.signal;
-      },
-      attempt,
-      source: entry.source.config.name,
-      position: entry.position,
-      key: entry.key,
-    };
   }
 
   // ── Outcomes ─────────────────────────────────────────────────────────────
 
-  private settled(entry: Entry<T>, result: AttemptResult<R>): void {
-    const source = entry.source;
-    if (entry.timeoutTimer !== undefined) this.clock.clearTimeout(entry.timeoutTimer);
-    entry.timeoutTimer = undefined;
-    source.inFlight--;
-    this.inFlight--;
-    this.inFlightEntries.delete(entry);
-    if (entry.abandoned || this.current === 'failed') {
+  private settled(pending: PendingItem<T>, result: AttemptResult<R>): void {
+    const lane = pending.lane;
+    if (pending.timeoutTimer !== undefined) this.clock.clearTimeout(pending.timeoutTimer);
+    pending.timeoutTimer = undefined;
+    lane.inFlight--;
+    this.inFlightItems.delete(pending);
+    if (pending.abandoned || this.current === 'failed') {
       this.pump();
       return;
     }
     const now = this.clock.now();
     let verdict: Classification;
     try {
-      verdict = this.classify(result, { now, timedOut: entry.timedOut });
+      verdict = this.classify(result, { now, timedOut: pending.timedOut });
     } catch (error) {
       this.fail(new RunFailedError('PROGRAMMER_ERROR', `The classifier threw: ${reasonOf(error)}`, { cause: error }));
       return;
     }
-    this.noteHealth(source, verdict.class === 'transient', entry.probe, now);
+    this.noteHealth(lane, verdict.class === 'transient', pending.probe, now);
 
     switch (verdict.class) {
       case 'success':
-        this.finish(entry, 'success', verdict.code, undefined, result.ok ? result.value : undefined);
+        this.finish(pending, 'success', verdict.code, undefined, result.ok ? result.value : undefined);
         break;
       case 'reject':
-        this.finish(entry, 'reject', verdict.code, verdict.reason);
+        this.finish(pending, 'reject', verdict.code, verdict.reason);
         break;
-      case 'fatal': {
-        const cause = result.ok ? undefined : result.error;
-        this.fail(new RunFailedError(verdict.code, `Run stopped on a fatal outcome for item ${entry.key} (source ${source.config.name}): ${verdict.reason}`, { cause }));
+      case 'fatal':
+        this.fail(
+          new RunFailedError(verdict.code, `Run stopped on a fatal outcome for item ${pending.key} (source ${lane.name}): ${verdict.reason}`, {
+            cause: result.ok ? undefined : result.error,
+          }),
+        );
         return;
-      }
       case 'transient':
-        if (entry.attempts >= this.options.retry.maxAttempts) {
-          this.finish(entry, 'exhausted', verdict.code, `${verdict.reason} (after ${entry.attempts} attempts)`);
-        } else if (this.current === 'draining') {
-          // Stopping: the item stays unfinished rather than being retried.
-        } else {
-          this.scheduleRetry(entry, verdict.code, verdict.reason, verdict.retryAfterMs, now);
-        }
+        if (pending.attempts >= this.options.retry.maxAttempts) {
+          this.finish(pending, 'exhausted', verdict.code, `${verdict.reason} (after ${pending.attempts} attempts)`);
+        } else if (this.current !== 'draining') {
+          this.scheduleRetry(pending, verdict.code, verdict.reason, verdict.retryAfterMs, now);
+        } // while stopping, the item stays unfinished rather than being retried
         break;
     }
     this.pump();
   }
 
-  private noteHealth(source: SourceRuntime, failed: boolean, probe: boolean, now: number): void {
-    const change = source.breaker?.record(failed, probe, now);
+  /** Feeds the source's overload protection and announces a change of its health. */
+  private noteHealth(lane: SourceLane<T>, failed: boolean, probe: boolean, now: number): void {
+    const change = lane.breaker?.record(failed, probe, now);
     if (change === undefined) return;
     if (change.to === 'healthy') {
-      this.emitter.emit('source-resumed', { source: source.config.name, at: now });
+      this.emitter.emit('source-resumed', { source: lane.name, at: now });
       return;
     }
-    if (source.cooldownTimer !== undefined) this.clock.clearTimeout(source.cooldownTimer);
-    source.cooldownTimer = this.clock.setTimeout(() => {
-      source.cooldownTimer = undefined;
+    if (lane.cooldownTimer !== undefined) this.clock.clearTimeout(lane.cooldownTimer);
+    lane.cooldownTimer = this.clock.setTimeout(() => {
+      lane.cooldownTimer = undefined;
       this.pump();
     }, change.until - now);
-    this.emitter.emit('source-paused', { source: source.config.name, failureRatio: change.failureRatio, until: change.until, at: now });
+    this.emitter.emit('source-paused', { source: lane.name, failureRatio: change.failureRatio, until: change.until, at: now });
   }
 
-  private scheduleRetry(entry: Entry<T>, code: string, reason: string, retryAfterMs: number | undefined, now: number): void {
-    const source = entry.source;
-    const delayMs = retryDelay(entry.attempts, retryAfterMs, this.options.retry, this.options.random);
-    source.retries++;
-    source.retrying++;
-    this.retrying++;
-    this.retryingEntries.add(entry);
-    entry.retryTimer = this.clock.setTimeout(() => {
-      entry.retryTimer = undefined;
-      this.retryingEntries.delete(entry);
-      source.retrying--;
-      this.retrying--;
-      source.queue.unshift(entry as Entry<unknown>);
-      this.queued++;
+  private scheduleRetry(pending: PendingItem<T>, code: string, reason: string, retryAfterMs: number | undefined, now: number): void {
+    const lane = pending.lane;
+    const delayMs = retryDelay(pending.attempts, retryAfterMs, this.options.retry, this.options.random);
+    lane.retries++;
+    lane.retrying++;
+    this.retryingItems.add(pending);
+    pending.retryTimer = this.clock.setTimeout(() => {
+      pending.retryTimer = undefined;
+      this.retryingItems.delete(pending);
+      lane.retrying--;
+      lane.queue.unshift(pending);
       this.pump();
     }, delayMs);
     if (this.emitter.has('retry')) {
-      this.emitter.emit('retry', { key: entry.key, position: entry.position, source: source.config.name, attempt: entry.attempts, code, reason, delayMs, at: now });
+      this.emitter.emit('retry', { key: pending.key, position: pending.position, source: lane.name, attempt: pending.attempts, code, reason, delayMs, at: now });
     }
   }
 
+  // ── Finishing ────────────────────────────────────────────────────────────
+
   /** Hands a success to the caller, stores the record, then counts the item as finished. */
-  private finish(entry: Entry<T>, outcome: ItemOutcome, code: string | undefined, reason: string | undefined, value?: R): void {
+  private finish(pending: PendingItem<T>, outcome: ItemOutcome, code: string | undefined, reason: string | undefined, value?: R): void {
     const record: OutcomeRecord = {
-      position: entry.position,
-      key: entry.key,
-      source: entry.source.config.name,
+      position: pending.position,
+      key: pending.key,
+      source: pending.lane.name,
       outcome,
-      attempts: entry.attempts,
-      firstAttemptAt: new Date(entry.firstAttemptAt).toISOString(),
-      lastAttemptAt: new Date(entry.lastAttemptAt).toISOString(),
+      attempts: pending.attempts,
+      firstAttemptAt: new Date(pending.firstAttemptAt).toISOString(),
+      lastAttemptAt: new Date(pending.lastAttemptAt).toISOString(),
       ...(code === undefined ? {} : { code }),
       ...(reason === undefined ? {} : { reason }),
     };
     const steps: Step[] = [];
     const onSuccess = this.options.onSuccess;
     if (outcome === 'success' && onSuccess !== undefined) {
-      const info = { position: entry.position, key: entry.key, source: record.source, attempts: entry.attempts, ...(code === undefined ? {} : { code }) };
-      steps.push({ run: () => onSuccess(entry.item, value as R, info), code: 'ON_SUCCESS_FAILED', what: `onSuccess threw for item ${entry.key}` });
+      const info = { position: pending.position, key: pending.key, source: record.source, attempts: pending.attempts, ...(code === undefined ? {} : { code }) };
+      steps.push({ run: () => onSuccess(pending.item, value as R, info), code: 'ON_SUCCESS_FAILED', what: `onSuccess threw for item ${pending.key}` });
     }
     steps.push({ run: () => this.store.record(record), code: 'STORE_FAILED', what: 'The store could not record an outcome' });
-    this.runSteps(steps, () => this.counted(entry, record));
+    this.runSteps(steps, () => this.counted(pending.lane, record));
   }
 
   /**
@@ -792,23 +621,13 @@ export class BulkRun<T, R = unknown> {
     done();
   }
 
-  /** The item's record is stored: count it, and judge the reject budget. */
-  private counted(entry: Entry<T>, record: OutcomeRecord): void {
+  /** The item's record is stored: count it, announce a reject, judge the reject budget. */
+  private counted(lane: SourceLane<T>, record: OutcomeRecord): void {
     if (this.current === 'failed') return;
-    const source = entry.source;
     const now = this.clock.now();
     this.rate.add(now);
-    if (record.outcome === 'success') {
-      source.succeeded++;
-      this.succeeded++;
-    } else {
-      if (record.outcome === 'reject') {
-        source.rejected++;
-        this.rejected++;
-      } else {
-        source.exhausted++;
-        this.exhausted++;
-      }
+    lane[record.outcome === 'success' ? 'succeeded' : record.outcome === 'reject' ? 'rejected' : 'exhausted']++;
+    if (record.outcome !== 'success') {
       this.emitter.emit('reject', record);
       this.judgeBudget();
     }
@@ -818,13 +637,16 @@ export class BulkRun<T, R = unknown> {
     }
   }
 
+  private budgetCounts(): { finished: number; rejected: number } {
+    const rejected = this.sum('rejected') + this.sum('exhausted');
+    return { finished: this.sum('succeeded') + rejected, rejected };
+  }
+
   private judgeBudget(): void {
     const budget = this.options.rejectBudget;
     if (budget === false || this.current !== 'running') return;
-    const counts = {
-      finished: this.succeeded + this.rejected + this.exhausted - this.budgetBase.finished,
-      rejected: this.rejected + this.exhausted - this.budgetBase.rejected,
-    };
+    const now = this.budgetCounts();
+    const counts = { finished: now.finished - this.budgetBase.finished, rejected: now.rejected - this.budgetBase.rejected };
     if (!isRejectBudgetExceeded(counts, budget)) return;
     const share = ((counts.rejected / counts.finished) * 100).toFixed(1);
     this.enterPause(
@@ -836,36 +658,81 @@ export class BulkRun<T, R = unknown> {
   // ── Ending ───────────────────────────────────────────────────────────────
 
   private checkEnd(): void {
-    if (this.inFlight > 0 || this.finishing > 0) return;
-    if (this.current === 'draining') {
-      this.transition('stopped', 'stop');
-      return;
+    if (this.finishing > 0) return;
+    let held = 0;
+    for (const lane of this.laneList) held += this.current === 'draining' ? lane.inFlight : lane.held();
+    if (held > 0) return;
+    if (this.current === 'draining') this.transition('stopped', 'stop');
+    else if ((this.current === 'running' || this.current === 'paused') && this.inputExhausted && !this.reading) this.transition('completed', 'completed');
+  }
+
+  /** Final state reached: release timers and the input, then settle the promise of `start()`. */
+  private close(): void {
+    this.endedAt = this.clock.now();
+    this.cancelScheduledResume();
+    for (const lane of this.laneList) {
+      if (lane.cooldownTimer !== undefined) this.clock.clearTimeout(lane.cooldownTimer);
+      lane.cooldownTimer = undefined;
     }
-    if ((this.current === 'running' || this.current === 'paused') && this.inputExhausted && this.queued === 0 && this.retrying === 0 && !this.reading) {
-      this.transition('completed', 'completed');
-    }
+    void this.reader?.close().catch(() => undefined);
+    const status = this.status();
+    const summary: RunSummary = { ...status, unfinished: this.read - status.totals.finished, endedAt: this.endedAt };
+    this.emitter.emit('progress', summary);
+    const failure = this.failure ?? this.listenerFailure;
+    if (failure !== undefined) this.settle.reject(failure);
+    else this.settle.resolve(summary);
   }
 
   private dropRetries(): void {
-    for (const entry of this.retryingEntries) {
-      if (entry.retryTimer !== undefined) this.clock.clearTimeout(entry.retryTimer);
-      entry.retryTimer = undefined;
-      entry.source.retrying--;
-      this.retrying--;
+    for (const pending of this.retryingItems) {
+      if (pending.retryTimer !== undefined) this.clock.clearTimeout(pending.retryTimer);
+      pending.retryTimer = undefined;
+      pending.lane.retrying--;
     }
-    this.retryingEntries.clear();
+    this.retryingItems.clear();
   }
 
   private abortInFlight(why: 'stop' | 'fatal'): void {
-    for (const entry of this.inFlightEntries) {
-      entry.abandoned = true;
-      entry.controller?.abort(new Error(why === 'stop' ? 'The run was stopped' : 'The run failed'));
-      if (why === 'fatal') {
-        if (entry.timeoutTimer !== undefined) this.clock.clearTimeout(entry.timeoutTimer);
-        entry.timeoutTimer = undefined;
+    for (const pending of this.inFlightItems) {
+      pending.abandoned = true;
+      pending.controller?.abort(new Error(why === 'stop' ? 'The run was stopped' : 'The run failed'));
+      if (why === 'fatal' && pending.timeoutTimer !== undefined) {
+        this.clock.clearTimeout(pending.timeoutTimer);
+        pending.timeoutTimer = undefined;
       }
     }
   }
+}
+
+/** What the run tells its store when it starts: its sources' caps, with any override's reason. */
+function runMeta<T, R>(options: ResolvedRunOptions<T, R>, startedAt: number): RunMeta {
+  const sources: Record<string, SourceRecord> = {};
+  for (const { name, kind, cap, policyCap, overrideReason } of options.sources.values()) {
+    sources[name] = overrideReason === undefined ? { kind, cap, policyCap } : { kind, cap, policyCap, overrideReason };
+  }
+  return {
+    startedAt: new Date(startedAt).toISOString(),
+    sources,
+    ...(options.maxConcurrency === undefined ? {} : { maxConcurrency: options.maxConcurrency }),
+  };
+}
+
+/** The call's context; its signal is created on first use (a call that never looks costs no controller). */
+function contextFor<T>(pending: PendingItem<T>): CallContext {
+  const timeoutMs = pending.lane.config.timeoutMs;
+  return {
+    get signal() {
+      if (pending.controller === undefined) {
+        pending.controller = new AbortController();
+        if (pending.timedOut) pending.controller.abort(new CallTimeoutError(timeoutMs));
+      }
+      return pending.controller.signal;
+    },
+    attempt: pending.attempts,
+    source: pending.lane.name,
+    position: pending.position,
+    key: pending.key,
+  };
 }
 
 /**

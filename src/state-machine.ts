@@ -3,12 +3,11 @@
  * {@link RunState} and changes it only through {@link canTransition}.
  *
  * ```
- * idle ──► running ◄──► paused
- *   │        │  ▲         │
- *   ▼        ▼  │         ▼
- * waiting ◄─ draining ──► stopped        running/paused ──► completed
- *                                        any live state ──► failed
+ * idle ──► running ⇄ paused          running, paused ──► draining ──► stopped
+ *   │                                 running, paused ──► completed
+ *   └────► waiting (for a window)     any live state  ──► failed
  * ```
+ * `idle → stopped` is a stop that comes while the store is still opening.
  */
 
 /** Every state a run can be in. */
@@ -26,7 +25,7 @@ export type RunState = (typeof RUN_STATES)[number];
 export type PauseReason = 'manual' | 'reject-budget' | 'office-hours';
 
 const TRANSITIONS: Readonly<Record<RunState, readonly RunState[]>> = {
-  idle: ['running', 'waiting', 'failed'],
+  idle: ['running', 'waiting', 'stopped', 'failed'],
   waiting: ['running', 'draining', 'failed'],
   running: ['paused', 'draining', 'completed', 'failed'],
   paused: ['running', 'draining', 'completed', 'failed'],

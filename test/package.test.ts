@@ -165,6 +165,17 @@ main().catch((error) => { console.error(error); process.exitCode = 1; });
 const esm = (specifier: string) => `await import(${JSON.stringify(specifier)})`;
 const cjs = (specifier: string) => `require(${JSON.stringify(specifier)})`;
 
+/** What both probes must see: the main entry and `./testing`, working. */
+const expectedProbe = {
+  createRun: 'function',
+  ConfigError: 'function',
+  configErrorThrown: true,
+  rn: 4,
+  authentic: 2,
+  FakeClock: 'function',
+  RecordingService: 'function',
+};
+
 describe('the packed package, installed in a consumer project', () => {
   it('installs with its zod dependency', () => {
     expect(existsSync(path.join(consumerDir, 'node_modules', 'bcss-bulk', 'package.json'))).toBe(true);
@@ -176,15 +187,7 @@ describe('the packed package, installed in a consumer project', () => {
   it('loads as an ES module: import("bcss-bulk") and import("bcss-bulk/testing")', async () => {
     await writeFile(path.join(consumerDir, 'probe.mjs'), exportsProbe(esm));
     const seen = runNode('probe.mjs') as { keys: string[]; testingKeys: string[] };
-    expect(seen).toMatchObject({
-      createRun: 'function',
-      ConfigError: 'function',
-      configErrorThrown: true,
-      rn: 4,
-      authentic: 2,
-      FakeClock: 'function',
-      RecordingService: 'function',
-    });
+    expect(seen).toMatchObject(expectedProbe);
     expect(seen.keys).toEqual(expect.arrayContaining(['createRun', 'ConfigError', 'POLICY_CAPS']));
     expect(seen.testingKeys).toEqual(expect.arrayContaining(['FakeClock', 'RecordingService']));
     esmExports = seen;
@@ -193,15 +196,7 @@ describe('the packed package, installed in a consumer project', () => {
   it('loads as CommonJS: require("bcss-bulk") and require("bcss-bulk/testing"), with the same exports', async () => {
     await writeFile(path.join(consumerDir, 'probe.cjs'), exportsProbe(cjs));
     const seen = runNode('probe.cjs') as { keys: string[]; testingKeys: string[] };
-    expect(seen).toMatchObject({
-      createRun: 'function',
-      ConfigError: 'function',
-      configErrorThrown: true,
-      rn: 4,
-      authentic: 2,
-      FakeClock: 'function',
-      RecordingService: 'function',
-    });
+    expect(seen).toMatchObject(expectedProbe);
     expect(esmExports).toBeDefined();
     expect(seen.keys).toEqual(esmExports?.keys);
     expect(seen.testingKeys).toEqual(esmExports?.testingKeys);

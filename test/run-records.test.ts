@@ -137,3 +137,61 @@ describe('records and events', () => {
     expect(closed).toBe(true);
   });
 });
+
+describe('input and end of run', () => {
+  it('completes at once on an empty input', async () => {
+    const { clock, run, service } = numberedRun(0);
+    const summary = await runToEnd(clock, run);
+    expect(summary.state).toBe('completed');
+    expect(summary.totals.read).toBe(0);
+    expect(service.calls()).toBe(0);
+  });
+
+  it('fails with INPUT_ERROR when the input throws, keeping what was finished', async () => {
+    function* items() {
+      for (let i = 0; i < 10; i++) yield i;
+      throw new Error('line 11 of ssins.txt is not readable');
+    }
+    const { clock, run } = numberedRun(0, { input: items(), prefetch: 4 });
+    const error = await runToEnd(clock, run).catch((e: unknown) => e);
+    expect(error).toMatchObject({ outcomeCode: 'INPUT_ERROR', message: expect.stringContaining('line 11') });
+    expect(run.status().totals.read).toBe(10);
+  });
+
+  it('fails with INPUT_ERROR when an async input rejects', async () => {
+    async function* items() {
+      yield 1;
+      throw new Error('connection to the file share lost');
+    }
+    const { clock, run } = numberedRun(0, { input: items() });
+    await expect(runToEnd(clock, run)).rejects.toMatchObject({ outcomeCode: 'INPUT_ERROR' });
+  });
+
+  it('fails the run when a listener of the final state throws', async () => {
+    const { clock, run } = numberedRun(3);
+    run.on('state', (change) => {
+      if (change.to === 'completed') throw new Error('mailer down');
+    });
+    await expect(runToEnd(clock, run)).rejects.toMatchObject({ outcomeCode: 'LISTENER_ERROR', message: expect.stringContaining('mailer down') });
+  });
+
+  it('stops cleanly when stop() comes while the store is still opening', async () => {
+    const clock = new FakeClock();
+    const service = new RecordingService<number, number>({ clock });
+    const run = createRun<number, number>({
+      input: [1, 2, 3],
+      source: 'rn',
+      sources: { rn: { kind: 'rn' } },
+      call: service.call,
+      clock,
+      store: { open: () => clock.sleep(1_000), record: () => undefined },
+    });
+    const done = run.start();
+    const summary = await run.stop();
+    expect(summary.state).toBe('stopped');
+    await clock.advance(5_000);
+    expect(service.calls()).toBe(0);
+    expect(run.state).toBe('stopped');
+    await done;
+  });
+});

@@ -1,0 +1,60 @@
+/**
+ * The events a run emits, by name, with their payloads. Keys and reasons in them are masked.
+ */
+import type { RunState } from './state-machine.js';
+import type { OutcomeRecord } from './store.js';
+import type { RunStatus } from './run.js';
+
+/** Payload of the `state` event. */
+export interface StateChange {
+  readonly from: RunState;
+  readonly to: RunState;
+  /** Instant of the change (ms since epoch). */
+  readonly at: number;
+  /** Why: `start`, `resume`, a pause reason, `stop`, `completed`, or the code of a fatal outcome. */
+  readonly reason: string;
+  /** A sentence for the operator, when there is more to say (e.g. why the reject budget paused the run). */
+  readonly message?: string;
+}
+
+/** Payload of the `retry` event. */
+export interface RetryEvent {
+  readonly key: string;
+  readonly position: number;
+  readonly source: string;
+  /** The attempt that failed, from 1. */
+  readonly attempt: number;
+  readonly code: string;
+  readonly reason: string;
+  /** Delay before the next attempt, in ms. */
+  readonly delayMs: number;
+  readonly at: number;
+}
+
+/** Payload of the `source-paused` event. */
+export interface SourcePausedEvent {
+  readonly source: string;
+  /** Share of transient failures that tripped the protection. */
+  readonly failureRatio: number;
+  /** When a probe call will be let through (ms since epoch). */
+  readonly until: number;
+  readonly at: number;
+}
+
+/** Events of a run, by name. */
+export interface RunEvents {
+  /** The run's state changed. */
+  state: StateChange;
+  /** Periodic snapshot (at most every `progressIntervalMs`, and once at the end). */
+  progress: RunStatus;
+  /** An item was rejected or exhausted its attempts (after its record was stored). */
+  reject: OutcomeRecord;
+  /** An attempt failed transiently and will be retried. */
+  retry: RetryEvent;
+  /** A source was paused by its overload protection. */
+  'source-paused': SourcePausedEvent;
+  /** A source's probe call succeeded; calls flow again. */
+  'source-resumed': { readonly source: string; readonly at: number };
+  /** `resume()` was called before the minimum pause elapsed; the run resumes at `at`. */
+  'resume-scheduled': { readonly at: number };
+}
