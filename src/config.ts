@@ -10,8 +10,12 @@ import type { Clock } from './clock.js';
 import { ConfigError, PolicyError, type ConfigIssue } from './errors.js';
 import type { RunStore } from './store.js';
 
+/** The longest delay a Node.js timer supports; a longer one would fire at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+const timerLimit = `at most ${MAX_TIMER_MS} ms (about 24.8 days), the longest timer Node.js supports`;
 const positiveInt = z.number().int().positive();
-const nonNegativeMs = z.number().int().nonnegative();
+const positiveMs = z.number().int().positive().max(MAX_TIMER_MS, timerLimit);
+const nonNegativeMs = z.number().int().nonnegative().max(MAX_TIMER_MS, timerLimit);
 const ratio = z.number().min(0).max(1);
 
 const fn = (what: string) => z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', { message: `expected ${what}` });
@@ -21,14 +25,14 @@ export const sourceSchema = z.strictObject({
   kind: z.enum(SOURCE_KINDS, { message: `expected one of ${SOURCE_KINDS.map((k) => `'${k}'`).join(', ')}` }),
   cap: positiveInt.optional(),
   override: z.strictObject({ reason: z.string().trim().min(10, 'give the written reason of the override (10 characters at least)') }).optional(),
-  timeoutMs: positiveInt.optional(),
+  timeoutMs: positiveMs.optional(),
 });
 
 /** Schema of the retry policy. */
 export const retrySchema = z.strictObject({
   maxAttempts: positiveInt.default(5),
-  baseDelayMs: positiveInt.default(1_000),
-  maxDelayMs: positiveInt.default(60_000),
+  baseDelayMs: positiveMs.default(1_000),
+  maxDelayMs: positiveMs.default(60_000),
   maxRetryAfterMs: nonNegativeMs.default(300_000),
 });
 
@@ -37,8 +41,8 @@ export const overloadSchema = z.strictObject({
   windowSize: positiveInt.default(20),
   minSamples: positiveInt.default(10),
   failureRatio: ratio.default(0.5),
-  cooldownMs: positiveInt.default(30_000),
-  maxCooldownMs: positiveInt.default(600_000),
+  cooldownMs: positiveMs.default(30_000),
+  maxCooldownMs: positiveMs.default(600_000),
 });
 
 /** Schema of the reject budget. */
@@ -62,13 +66,13 @@ export const runOptionsSchema = z.strictObject({
   onSuccess: fn('a function (item, value, info) => void').optional(),
   classify: fn('a function (result, context) => Classification | undefined').optional(),
   maxConcurrency: positiveInt.optional(),
-  timeoutMs: positiveInt.default(30_000),
+  timeoutMs: positiveMs.default(30_000),
   retry: retrySchema.default(() => retrySchema.parse({})),
   overload: z.union([z.literal(false), overloadSchema]).default(() => overloadSchema.parse({})),
   rejectBudget: z.union([z.literal(false), rejectBudgetSchema]).default(() => rejectBudgetSchema.parse({})),
   minPauseMs: nonNegativeMs.default(300_000),
   prefetch: positiveInt.default(64),
-  progressIntervalMs: positiveInt.default(1_000),
+  progressIntervalMs: positiveMs.default(1_000),
   clock: z.custom<Clock>((v) => typeof v === 'object' && v !== null && typeof (v as Clock).now === 'function' && typeof (v as Clock).setTimeout === 'function' && typeof (v as Clock).clearTimeout === 'function', { message: 'expected a Clock (now, setTimeout, clearTimeout)' }).optional(),
   store: z.custom<RunStore>((v) => typeof v === 'object' && v !== null && typeof (v as RunStore).record === 'function' && typeof (v as RunStore).open === 'function', { message: 'expected a RunStore (open, record)' }).optional(),
   random: fn('a function () => number in [0, 1)').optional(),
@@ -171,6 +175,22 @@ function toIssues(error: z.ZodError): ConfigIssue[] {
   return error.issues.map((issue) => ({ path: issue.path, message: issue.message }));
 }
 
+/** Checks between fields that zod's per-field schemas cannot see. */
+function crossFieldIssues(parsed: Parsed): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  if (parsed.retry.baseDelayMs > parsed.retry.maxDelayMs) {
+    issues.push({ path: ['retry', 'baseDelayMs'], message: `must not exceed retry.maxDelayMs (${parsed.retry.maxDelayMs})` });
+  }
+  const overload = parsed.overload;
+  if (overload !== false && overload.minSamples > overload.windowSize) {
+    issues.push({ path: ['overload', 'minSamples'], message: `must not exceed overload.windowSize (${overload.windowSize}), or the protection never trips` });
+  }
+  if (overload !== false && overload.cooldownMs > overload.maxCooldownMs) {
+    issues.push({ path: ['overload', 'cooldownMs'], message: `must not exceed overload.maxCooldownMs (${overload.maxCooldownMs})` });
+  }
+  return issues;
+}
+
 /**
  * Validates a run's configuration and resolves its caps.
  *
@@ -193,9 +213,8 @@ export function parseRunOptions<T, R>(options: RunOptions<T, R>): ResolvedRunOpt
     sources.set(name, { name, kind: config.kind, ...resolved.value, timeoutMs: config.timeoutMs ?? parsed.timeoutMs });
   }
   if (refused.length > 0) throw new PolicyError(refused);
-  if (parsed.retry.baseDelayMs > parsed.retry.maxDelayMs) {
-    throw new ConfigError([{ path: ['retry', 'baseDelayMs'], message: `must not exceed retry.maxDelayMs (${parsed.retry.maxDelayMs})` }], 'run configuration');
-  }
+  const crossField = crossFieldIssues(parsed);
+  if (crossField.length > 0) throw new ConfigError(crossField, 'run configuration');
   const fixedSource = options.source;
   if (typeof fixedSource === 'string' && !sources.has(fixedSource)) {
     throw new ConfigError([{ path: ['source'], message: `source '${fixedSource}' is not among the configured sources (${[...sources.keys()].join(', ')})` }], 'run configuration');

@@ -76,3 +76,19 @@ describe('configuration', () => {
     expect(() => createRun({ ...valid, sources: { rn: { kind: 'rn', cap: 6, override: { reason: 'Agreement SD-4711 with the BCSS' } } } })).not.toThrow();
   });
 });
+
+describe('timer limits', () => {
+  it('refuses a delay longer than a Node.js timer can hold (it would fire at once)', () => {
+    const error = refusal({ ...valid, timeoutMs: 3_000_000_000, minPauseMs: 2 ** 31 });
+    expect(error.issues.map((i) => i.path.join('.'))).toEqual(['timeoutMs', 'minPauseMs']);
+    expect(error.issues[0]?.message).toContain('longest timer Node.js supports');
+  });
+});
+
+describe('fields that depend on each other', () => {
+  it('refuses an overload protection that could never trip, or whose first cooldown exceeds its maximum', () => {
+    const error = refusal({ ...valid, overload: { windowSize: 10, minSamples: 20, cooldownMs: 700_000 } });
+    expect(error.issues.map((i) => i.path.join('.'))).toEqual(['overload.minSamples', 'overload.cooldownMs']);
+    expect(error.issues[0]?.message).toContain('never trips');
+  });
+});
