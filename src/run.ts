@@ -316,6 +316,7 @@ export class BulkRun<T, R = unknown> {
   }
 
   private leavePause(): void {
+    this.cancelScheduledResume();
     if (this.pauseReason === 'reject-budget') this.budgetBase = this.budgetCounts();
     this.transition('running', 'resume');
     this.pump();
@@ -432,23 +433,26 @@ export class BulkRun<T, R = unknown> {
 
   // ── Dispatching ──────────────────────────────────────────────────────────
 
-  /** Starts calls round-robin across sources while slots are free (per source, and in all). */
+  /**
+   * Starts calls while slots are free (per source, and in all), round-robin: each source in
+   * turn starts at most one call, until no source can start one.
+   */
   private dispatchAll(): void {
     const count = this.laneList.length;
     const globalCap = this.options.maxConcurrency ?? Number.POSITIVE_INFINITY;
     let inFlight = this.sum('inFlight');
-    let progressed = true;
-    while (progressed && this.current === 'running') {
-      progressed = false;
-      for (let i = 0; i < count && inFlight < globalCap && this.current === 'running'; i++) {
-        const lane = this.laneList[(this.nextLane + i) % count]!;
-        const now = this.clock.now();
-        if (!lane.ready(now)) continue;
-        this.dispatch(lane.queue.shift()!, now);
-        inFlight++;
-        progressed = true;
-      }
+    let idleTurns = 0;
+    while (this.current === 'running' && inFlight < globalCap && idleTurns < count) {
+      const lane = this.laneList[this.nextLane]!;
       this.nextLane = (this.nextLane + 1) % count;
+      const now = this.clock.now();
+      if (!lane.ready(now)) {
+        idleTurns++;
+        continue;
+      }
+      this.dispatch(lane.queue.shift()!, now);
+      inFlight++;
+      idleTurns = 0;
     }
   }
 
