@@ -94,11 +94,6 @@ export class SourceLane<T> {
     return this.queue.length + this.inFlight + this.retrying;
   }
 
-  /** Items finished: succeeded, rejected or exhausted. */
-  finished(): number {
-    return this.succeeded + this.rejected + this.exhausted;
-  }
-
   /** A snapshot of the lane. */
   status(now: number): SourceStatus {
     return {
