@@ -64,7 +64,11 @@ const MAX_REASON_LENGTH = 500;
 
 /** A short, masked, one-line reason taken from an error, fit for events and records. */
 export function reasonOf(error: unknown): string {
-  const text = error instanceof Error ? `${error.name}: ${error.message}` : `thrown value: ${String(error)}`;
+  return shortMasked(error instanceof Error ? `${error.name}: ${error.message}` : `thrown value: ${String(error)}`);
+}
+
+/** Folds a text to one line, masks national numbers in it, and cuts it to the reason length. */
+function shortMasked(text: string): string {
   const oneLine = maskNationalNumbers(text.replace(/\s+/g, ' ').trim());
   return oneLine.length > MAX_REASON_LENGTH ? `${oneLine.slice(0, MAX_REASON_LENGTH - 1)}…` : oneLine;
 }
@@ -136,8 +140,7 @@ export function classifyHttpStatus(status: number, retryAfterMs?: number): Class
 /** Adds the error's own message to a status reason when it says more than the status (`HTTP 404: person unknown`). */
 function withDetail(reason: string, error: unknown, status: number): string {
   if (!(error instanceof Error) || error.message.trim() === '' || error.message.includes(String(status))) return reason;
-  const detail = reasonOf(new Error(error.message)).slice('Error: '.length);
-  return `${reason}: ${detail}`;
+  return shortMasked(`${reason}: ${error.message}`);
 }
 
 /** Classifies a thrown error by the rules of {@link defaultClassifier}. */

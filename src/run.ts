@@ -374,7 +374,7 @@ export class BulkRun<T, R = unknown> {
           },
           (error: unknown) => {
             this.reading = false;
-            this.fail(new RunFailedError('INPUT_ERROR', `Reading the input failed: ${reasonOf(error)}`, { cause: error }));
+            this.fail(inputFailure(error));
           },
         );
         return;
@@ -383,7 +383,7 @@ export class BulkRun<T, R = unknown> {
       try {
         result = reader.next();
       } catch (error) {
-        this.fail(new RunFailedError('INPUT_ERROR', `Reading the input failed: ${reasonOf(error)}`, { cause: error }));
+        this.fail(inputFailure(error));
         return;
       }
       if (!this.accept(result)) return;
@@ -706,6 +706,11 @@ export class BulkRun<T, R = unknown> {
       }
     }
   }
+}
+
+/** The failure of a run whose input could not be read. */
+function inputFailure(error: unknown): RunFailedError {
+  return new RunFailedError('INPUT_ERROR', `Reading the input failed: ${reasonOf(error)}`, { cause: error });
 }
 
 /** What the run tells its store when it starts: its sources' caps, with any override's reason. */

@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { createRun, type RunOptions } from '../src/index.js';
 import { FakeClock, RecordingService } from '../src/testing/index.js';
 
@@ -26,10 +27,18 @@ export function numberedRun(
   return { clock, service, run };
 }
 
+const isFinalState = (state: string) => state === 'completed' || state === 'failed' || state === 'stopped';
+
+/** Drives the clock until the run reaches a final state; fails (instead of hanging) when it gets stuck. */
+export async function driveToEnd(clock: FakeClock, run: { readonly state: string }): Promise<void> {
+  await clock.runUntil(() => isFinalState(run.state));
+  expect(run.state, 'the run should have reached a final state').toMatch(/^(completed|failed|stopped)$/);
+}
+
 /** Starts a run and drives its fake clock until it reaches a final state; returns start()'s promise. */
 export async function runToEnd<T>(clock: FakeClock, run: { state: string; start(): Promise<T> }): Promise<T> {
   const done = run.start();
   done.catch(() => undefined); // observed by the caller after the clock has run
-  await clock.runUntil(() => run.state === 'completed' || run.state === 'failed' || run.state === 'stopped');
+  await clock.runUntil(() => isFinalState(run.state));
   return done;
 }

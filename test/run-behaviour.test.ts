@@ -18,13 +18,7 @@ import {
   type SourcePausedEvent,
 } from '../src/index.js';
 import { FakeClock, RecordingService } from '../src/testing/index.js';
-import { numberedRun } from './helpers.js';
-
-/** Drives the clock until the run reaches a final state; fails (instead of hanging) when it gets stuck. */
-async function driveToEnd(clock: FakeClock, run: { readonly state: string }): Promise<void> {
-  await clock.runUntil(() => run.state === 'completed' || run.state === 'failed' || run.state === 'stopped');
-  expect(run.state, 'the run should have reached a final state').toMatch(/^(completed|failed|stopped)$/);
-}
+import { driveToEnd, numberedRun } from './helpers.js';
 
 function unavailable(retryAfter?: string): never {
   throw new HttpStatusError(503, retryAfter === undefined ? {} : { retryAfter });
