@@ -14,6 +14,7 @@
  * 5. a 20xx reading is refused when that year is in the future;
  * 6. when month and day are both non-zero, the date exists in that century.
  */
+import type { PrecheckFailure } from './config.js';
 import { maskNationalNumbers } from './privacy.js';
 
 /** Why a national number is invalid: a stable code for records, and a sentence. */
@@ -150,4 +151,19 @@ export function formatInsz(value: string): string | undefined {
 export function maskInsz(value: string): string {
   const formatted = formatInsz(value);
   return formatted === undefined ? '***' : maskNationalNumbers(formatted);
+}
+
+/**
+ * A `precheck` for a run: items whose national number is invalid are rejected before any call,
+ * with the rule's code (`INSZ_CHECK_DIGITS`, ...) and a reason naming the number masked.
+ *
+ * @example createRun({ ..., precheck: inszPrecheck((person) => person.ssin) })
+ */
+export function inszPrecheck<T>(getInsz: (item: T) => string, options: InszOptions = {}): (item: T) => PrecheckFailure | undefined {
+  return (item) => {
+    const value = getInsz(item);
+    const parsed = parseInsz(value, options);
+    if (parsed.valid) return undefined;
+    return { code: parsed.code, reason: `invalid national number ${maskInsz(String(value))}: ${parsed.reason}` };
+  };
 }
