@@ -6,13 +6,14 @@
  *   here, {@link bcssClassifier} does that for the engine.
  * - A SOAP fault throws a {@link BcssFaultError}; an HTTP error status an {@link HttpStatusError}
  *   (with `Retry-After`); no answer a {@link BcssTransportError}; an unreadable reply a
- *   {@link BcssReplyError}; an abort through the signal rejects with the signal's reason.
+ *   `BcssReplyError`; an abort through the signal rejects with the signal's reason.
  * - No error carries axios' request config: certificates, keys, passphrases, passwords and the
  *   Authorization header never leave the client.
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
+import { createSecureContext } from 'node:tls';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { z } from 'zod';
 import { ConfigError, HttpStatusError } from '../errors.js';
@@ -38,13 +39,17 @@ export type BcssEnvironment = (typeof BCSS_ENVIRONMENTS)[number];
 const binary = z.union([z.string().min(1), z.instanceof(Buffer)], { message: 'expected a string or a Buffer' });
 const cas = z.union([binary, z.array(binary)]).optional();
 
-/** Schema of the TLS client identity: a PFX (PKCS#12) file, or a PEM key and certificate. */
+/**
+ * Schema of the TLS settings: the client identity as a PFX (PKCS#12) file or a PEM key and
+ * certificate, and the CA to trust; or only a CA, when the service needs no client certificate.
+ */
 export const bcssTlsSchema = z.union(
   [
     z.strictObject({ pfx: binary, passphrase: z.string().optional(), ca: cas }),
     z.strictObject({ key: binary, cert: binary, passphrase: z.string().optional(), ca: cas }),
+    z.strictObject({ ca: z.union([binary, z.array(binary)]) }),
   ],
-  { message: 'expected { pfx, passphrase?, ca? } or { key, cert, passphrase?, ca? }' },
+  { message: 'expected { pfx, passphrase?, ca? }, { key, cert, passphrase?, ca? } or { ca }' },
 );
 
 const urlString = z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' });
@@ -100,7 +105,7 @@ export interface BcssClientOptions {
   readonly endpoints?: Partial<Record<BcssEnvironment, string>>;
   /** An explicit base URL, instead of `environment` + `endpoints`. */
   readonly url?: string;
-  /** The TLS client certificate: `{ pfx, passphrase? }` or `{ key, cert, passphrase? }`, with an optional `ca`. */
+  /** The TLS client certificate: `{ pfx, passphrase? }` or `{ key, cert, passphrase? }`, with an optional `ca`; or `{ ca }` alone. */
   readonly tls?: z.input<typeof bcssTlsSchema>;
   /** HTTP Basic credentials, for the services that ask for them. */
   readonly basicAuth?: { readonly username: string; readonly password: string };
@@ -168,7 +173,8 @@ const TLS_CODE = /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CE
 /**
  * Creates a BCSS client. Validates its configuration at once.
  *
- * @throws {ConfigError} a malformed field, with its path (never with the secret's value).
+ * @throws {ConfigError} a malformed field, with its path (never with the secret's value); a
+ *   certificate, key or CA that cannot be loaded (wrong passphrase, damaged file).
  */
 export function createBcssClient(options: BcssClientOptions): BcssClient {
   const parsed = bcssClientSchema.safeParse(options);
@@ -181,6 +187,7 @@ export function createBcssClient(options: BcssClientOptions): BcssClient {
   const config = parsed.data;
   const base = new URL(config.url ?? config.endpoints![config.environment!]!);
   const tls = config.tls ?? {};
+  checkTlsMaterial(tls);
   const agentOptions = { keepAlive: true, maxSockets: config.maxSockets, maxFreeSockets: config.maxSockets };
   const httpsAgent = new https.Agent({ ...agentOptions, ...tls });
   const httpAgent = new http.Agent(agentOptions);
@@ -261,6 +268,20 @@ export function createBcssClient(options: BcssClientOptions): BcssClient {
       httpAgent.destroy();
     },
   };
+}
+
+/**
+ * Loads the certificate, key and CA once, so that a wrong passphrase or a damaged file is a
+ * configuration error at once, not a failure of every call. OpenSSL's reason is kept (it never
+ * quotes the secret); the material itself is not.
+ */
+function checkTlsMaterial(tls: object): void {
+  try {
+    createSecureContext(tls);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : 'unknown error';
+    throw new ConfigError([{ path: ['tls'], message: `the TLS certificate, key or CA could not be loaded: ${reason}` }], 'BCSS client configuration');
+  }
 }
 
 /** Our own error for a call that got no answer, from the facts of axios' error only. */
