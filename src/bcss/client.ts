@@ -28,7 +28,6 @@ import {
   type CustomerIdentification,
   type ServiceElement,
   type SsdnAuthorizedUser,
-  type XmlElement,
 } from './soap.js';
 
 /** The three BCSS environments. */
@@ -298,5 +297,3 @@ function codeOf(error: unknown): string | undefined {
   if (typeof cause === 'string') return cause;
   return typeof own === 'string' ? own : undefined;
 }
-
-export type { XmlElement };
