@@ -10,25 +10,30 @@ import { startFakeBcss, type FakeBcss } from '../src/testing/fake-bcss.js';
 const NS = 'http://kszbcss.fgov.be/intf/RetrieveTIGroupsService/v2';
 const PATH = 'RetrieveTIGroupsService/v2/retrieveTI';
 const NEW_SSIN = '17073003384';
+/** Valid national numbers (born 1985-07-30), one per outcome of the fake. */
+function ssin(counter: number): string {
+  const nine = `850730${String(counter).padStart(3, '0')}`;
+  return `${nine}${String(97 - (Number(nine) % 97)).padStart(2, '0')}`;
+}
 const SSINS = {
-  found: '85073003328',
-  notFound: '85073003409',
-  deceased: '85073003590',
-  incomplete: '85073003671',
-  unknown: '85073003752',
-  replaced: '85073003833',
-  invalidData: '85073003914',
-  invalidSsin: '85073004096',
-  notIntegrated: '85073004177',
-  notAuthorised: '85073004258',
-  fault3: '85073004339',
-  faultSoa2001: '85073004420',
-  faultSoa1002: '85073004501',
-  busy: '85073004682',
-  tooMany: '85073004763',
-  forbidden: '85073004844',
-  unauthorised: '85073004925',
-  garbled: '85073005006',
+  found: ssin(33),
+  notFound: ssin(34),
+  deceased: ssin(35),
+  incomplete: ssin(36),
+  unknown: ssin(37),
+  replaced: ssin(38),
+  invalidData: ssin(39),
+  invalidSsin: ssin(40),
+  notIntegrated: ssin(41),
+  notAuthorised: ssin(42),
+  fault3: ssin(43),
+  faultSoa2001: ssin(44),
+  faultSoa1002: ssin(45),
+  busy: ssin(46),
+  tooMany: ssin(47),
+  forbidden: ssin(48),
+  unauthorised: ssin(49),
+  garbled: ssin(50),
 };
 
 let bcss: FakeBcss;
