@@ -274,6 +274,22 @@ describe('requests are built safely', () => {
     await expect(client.soa({ request: { name: 'r', namespace: NS, body: {} }, legalContext: '' })).rejects.toThrow(/legal context/);
   });
 
+  it('never sends to another host than the configured endpoint, whatever the path says', async () => {
+    const other = await startFakeBcss();
+    const before = bcss.calls.length;
+    for (const path of [other.url, `//127.0.0.1:${other.port}/x`]) {
+      await expect(client.soa({ path, request: { name: 'r', namespace: NS, body: {} }, legalContext: 'A:B' })).rejects.toThrow(/leaves the configured endpoint/);
+    }
+    expect(other.calls.length + bcss.calls.length - before).toBe(0);
+    await other.close();
+  });
+
+  it('refuses a SOAPAction that could break the header', async () => {
+    for (const soapAction of ['a"b', 'a\r\nX-Injected: 1']) {
+      await expect(client.soa({ soapAction, request: { name: 'r', namespace: NS, body: {} }, legalContext: 'A:B' })).rejects.toBeInstanceOf(BcssRequestError);
+    }
+  });
+
   it('ssdn() without the SSDN user is a request error', async () => {
     const c = createBcssClient({ url: bcss.url, customer: { cbeNumber: '0123456789' } });
     await expect(c.ssdn({ serviceId: 's', version: '1', request: { name: 'r', namespace: 'urn:r', body: {} } })).rejects.toThrow(/ssdnUser/);

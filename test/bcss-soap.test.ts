@@ -125,6 +125,8 @@ describe('reading replies, whatever the namespace prefixes', () => {
     expect(() => readSoapReply('<html>85073003328', 'soa', 200)).toThrow(BcssReplyError);
     expect(() => readSoapReply('<html>85073003328', 'soa', 200)).not.toThrow(/85073003328/);
     expect(() => readSoapReply('<a/>', 'soa')).toThrow(/no SOAP Envelope\/Body/);
+    const laughs = '<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><Envelope><Body><r><x>&b;</x></r></Body></Envelope>';
+    expect(() => readSoapReply(laughs, 'soa')).toThrow(/DOCTYPE/);
     expect(() => readSoapReply('<Envelope><Body/></Envelope>', 'soa')).toThrow(BcssReplyError);
     expect(() => readSoapReply('<Envelope><Body><sendXMLResponse/></Body></Envelope>', 'ssdn')).toThrow(/no xmlString/);
   });

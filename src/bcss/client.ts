@@ -207,6 +207,11 @@ export function createBcssClient(options: BcssClientOptions): BcssClient {
 
   async function post(path: string | undefined, soapAction: string | undefined, envelope: string, family: 'soa' | 'ssdn', signal: AbortSignal | undefined): Promise<BcssReply> {
     const url = path === undefined ? base : new URL(path, base.href.endsWith('/') ? base : `${base.href}/`);
+    // The certificate and credentials go to the configured host only, never to one a path names.
+    if (url.origin !== base.origin) throw new BcssRequestError(`the path '${path}' leaves the configured endpoint ${displayUrl(base)}`);
+    if (soapAction !== undefined && !/^[\x20\x21\x23-\x7e]*$/.test(soapAction)) {
+      throw new BcssRequestError('the SOAPAction must be printable ASCII without double quotes');
+    }
     const shown = displayUrl(url);
     let response: AxiosResponse<unknown>;
     try {

@@ -233,6 +233,8 @@ function stripPrefix(qname: string): string {
 }
 
 function parseXml(xml: string, httpStatus: number, what: string): Record<string, Node> {
+  // SOAP messages carry no DTD; refusing one rules out entity-expansion attacks.
+  if (/<!DOCTYPE/i.test(xml)) throw new BcssReplyError(httpStatus, `${what} contains a DOCTYPE, which SOAP does not allow`);
   const verdict = XMLValidator.validate(xml);
   if (verdict !== true) throw new BcssReplyError(httpStatus, `${what} is not well-formed XML (${verdict.err.msg}, line ${verdict.err.line})`);
   return parser.parse(xml) as Record<string, Node>;
@@ -322,7 +324,7 @@ export function readSoapReply(xml: string, family: 'soa' | 'ssdn', httpStatus = 
 
 /** True when a text parses as a SOAP envelope with a `Fault` (used on error statuses). */
 export function soapFaultOf(xml: string): BcssFault | undefined {
-  if (XMLValidator.validate(xml) !== true) return undefined;
+  if (/<!DOCTYPE/i.test(xml) || XMLValidator.validate(xml) !== true) return undefined;
   const document = parser.parse(xml) as Record<string, Node>;
   return faultOf(child(document['Envelope'], 'Body'));
 }
