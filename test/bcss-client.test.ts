@@ -329,6 +329,40 @@ describe('client configuration', () => {
   });
 });
 
+describe('client limits and generators', () => {
+  it('timeoutMs: without a signal, a reply slower than the safety timeout is a transient transport error', async () => {
+    const slow = await startFakeBcss({ defaultOutcome: { delayMs: 5_000 } });
+    const c = createBcssClient({ url: slow.url, customer: { cbeNumber: '0123456789' }, timeoutMs: 100 });
+    const { result, verdict: v } = await verdict(c.soa({ request: { name: 'r', namespace: NS, body: {} }, legalContext: 'A:B' }));
+    expect((result as { error: unknown }).error).toMatchObject({ code: 'BCSS_TRANSPORT', networkCode: 'ECONNABORTED' });
+    expect(v).toMatchObject({ class: 'transient', code: 'NET_ECONNABORTED' });
+    c.close();
+    await slow.close();
+  });
+
+  it('maxReplyBytes: a larger reply is refused', async () => {
+    const c = createBcssClient({ url: bcss.url, customer: { cbeNumber: '0123456789' }, maxReplyBytes: 200 });
+    await expect(c.soa({ request: { name: 'r', namespace: NS, body: { ssin: SSINS.found } }, legalContext: 'A:B' })).rejects.toThrow(/maxContentLength size of 200 exceeded/);
+    c.close();
+  });
+
+  it('ticket and now: the caller ticket and timestampSent of each request', async () => {
+    const c = createBcssClient({
+      url: bcss.url,
+      customer: { cbeNumber: '0123456789' },
+      ssdnUser: { userId: '00000000097', email: 'a@b.be', orgUnit: '0123456789', matrixId: 17, matrixSubId: 1 },
+      ticket: () => 'batch-42',
+      now: () => Date.UTC(2026, 10, 23, 21),
+    });
+    const reply = await c.soa({ request: { name: 'r', namespace: NS, body: { ssin: SSINS.found } }, legalContext: 'A:B' });
+    expect(reply.customerTicket).toBe('batch-42');
+    expect(bcss.calls.at(-1)).toMatchObject({ ticket: 'batch-42', sentAt: '2026-11-23T21:00:00.000Z' });
+    await c.ssdn({ serviceId: 's', version: '1', request: { name: 'r', namespace: 'urn:r', body: { SSIN: SSINS.found } } });
+    expect(bcss.calls.at(-1)).toMatchObject({ family: 'ssdn', ticket: 'batch-42', sentAt: '20261123T220000' }); // Brussels time
+    c.close();
+  });
+});
+
 describe('the classifier composes', () => {
   it('leaves values that are not BCSS replies to the default', () => {
     expect(bcssClassifier()({ ok: true, value: 42 }, ctx)).toBeUndefined();

@@ -61,6 +61,8 @@ export interface FakeBcssCall {
   readonly customer: unknown;
   /** The caller's ticket (SOA) or message reference (SSDN). */
   readonly ticket: string | undefined;
+  /** `timestampSent` (SOA) or `TimeRequest` (SSDN) of the request. */
+  readonly sentAt: string | undefined;
   /** Common name of the client certificate, when the server is TLS and asked for one. */
   readonly clientCertificate: string | undefined;
   /** Whether an Authorization header was present. */
@@ -296,6 +298,7 @@ export async function startFakeBcss(options: FakeBcssOptions = {}): Promise<Fake
     let legalContext: string | undefined;
     let customer: unknown;
     let ticket: string | undefined;
+    let sentAt: string | undefined;
     if (requestName === 'sendXML') {
       family = 'ssdn';
       const xmlString = isRecord(requestNode) ? requestNode['xmlString'] : undefined;
@@ -310,11 +313,13 @@ export async function startFakeBcss(options: FakeBcssOptions = {}): Promise<Fake
       customer = isRecord(context) ? context['AuthorizedUser'] : undefined;
       const message = isRecord(context) ? context['Message'] : undefined;
       ticket = isRecord(message) && typeof message['Reference'] === 'string' ? message['Reference'] : undefined;
+      sentAt = isRecord(message) && typeof message['TimeRequest'] === 'string' ? message['TimeRequest'] : undefined;
       inner = service;
     } else if (isRecord(requestNode)) {
       const info = requestNode['informationCustomer'];
       customer = isRecord(info) ? info['customerIdentification'] : undefined;
       ticket = isRecord(info) && typeof info['ticket'] === 'string' ? info['ticket'] : undefined;
+      sentAt = isRecord(info) && typeof info['timestampSent'] === 'string' ? info['timestampSent'] : undefined;
       legalContext = typeof requestNode['legalContext'] === 'string' ? requestNode['legalContext'] : undefined;
       if (customer === undefined || legalContext === undefined || legalContext === '') {
         response.writeHead(500, { 'content-type': 'text/xml' }).end(faultXml('MSG00008', 'Client', 'FATAL', 'informationCustomer and legalContext are mandatory', new Date()));
@@ -336,6 +341,7 @@ export async function startFakeBcss(options: FakeBcssOptions = {}): Promise<Fake
       legalContext,
       customer,
       ticket,
+      sentAt,
       clientCertificate: typeof commonName === 'string' ? commonName : undefined,
       authorized: request.headers.authorization !== undefined,
     };
