@@ -322,7 +322,7 @@ export function readSoapReply(xml: string, family: 'soa' | 'ssdn', httpStatus = 
   return { reply: family === 'soa' ? soaReply(body, httpStatus) : ssdnReply(body, httpStatus) };
 }
 
-/** True when a text parses as a SOAP envelope with a `Fault` (used on error statuses). */
+/** The SOAP fault in a text, or `undefined` when it is no SOAP envelope with a `Fault` (used on HTTP error statuses). */
 export function soapFaultOf(xml: string): BcssFault | undefined {
   if (/<!DOCTYPE/i.test(xml) || XMLValidator.validate(xml) !== true) return undefined;
   const document = parser.parse(xml) as Record<string, Node>;
