@@ -114,7 +114,7 @@ export interface BcssClientOptions {
   readonly ssdnUser?: SsdnAuthorizedUser;
   /** Keep-alive sockets per host (default 4): the source's cap, so no call waits for a socket. */
   readonly maxSockets?: number;
-  /** A safety timeout per call when no signal is given, in ms (default 30 000). */
+  /** The client's own safety timeout per call, in ms (default 30 000); in a run, the engine's shorter timeout aborts first. */
   readonly timeoutMs?: number;
   /** Largest reply accepted, in bytes (default 20 MiB). */
   readonly maxReplyBytes?: number;
