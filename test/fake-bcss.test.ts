@@ -27,7 +27,7 @@ describe('startFakeBcss', () => {
   });
 
   it('records the peak of simultaneous calls in all and per path, and reset() forgets them', async () => {
-    const bcss = await startFakeBcss({ latencyMs: 30 });
+    const bcss = await startFakeBcss({ latencyMs: 200 });
     const client = createBcssClient({ url: bcss.url, customer: { cbeNumber: '0123456789' }, maxSockets: 8 });
     await Promise.all([...Array.from({ length: 3 }, () => client.soa(request('1', 'a'))), ...Array.from({ length: 2 }, () => client.soa(request('2', 'b')))]);
     expect(bcss.peak('/a')).toBe(3);
@@ -41,7 +41,7 @@ describe('startFakeBcss', () => {
   });
 
   it('the client keeps at most maxSockets connections: extra calls wait for a socket', async () => {
-    const bcss = await startFakeBcss({ latencyMs: 30 });
+    const bcss = await startFakeBcss({ latencyMs: 200 });
     const client = createBcssClient({ url: bcss.url, customer: { cbeNumber: '0123456789' }, maxSockets: 2 });
     await Promise.all(Array.from({ length: 6 }, () => client.soa(request('1'))));
     expect(bcss.peak()).toBe(2);
