@@ -65,6 +65,7 @@ export const runOptionsSchema = z.strictObject({
   key: fn('a function (item, position) => string').optional(),
   onSuccess: fn('a function (item, value, info) => void').optional(),
   classify: fn('a function (result, context) => Classification | undefined').optional(),
+  precheck: fn('a function (item) => { code, reason } | undefined').optional(),
   maxConcurrency: positiveInt.optional(),
   timeoutMs: positiveMs.default(30_000),
   retry: retrySchema.default(() => retrySchema.parse({})),
@@ -101,6 +102,13 @@ export interface CallContext {
   readonly key: string;
 }
 
+/** Why {@link RunOptions.precheck} refused an item. */
+export interface PrecheckFailure {
+  readonly code: string;
+  /** Shown in the record and the `reject` event, with national numbers masked. */
+  readonly reason: string;
+}
+
 /** What `onSuccess` receives besides the item and value. */
 export interface SuccessInfo {
   readonly position: number;
@@ -127,6 +135,12 @@ export interface RunOptions<T, R> {
   readonly onSuccess?: (item: T, value: R, info: SuccessInfo) => void | Promise<void>;
   /** Classifier asked first for each attempt; return `undefined` to defer to the default. */
   readonly classify?: Classifier<R>;
+  /**
+   * Checks an item before any call: a returned `{ code, reason }` finishes it as a reject with
+   * 0 attempts (recorded and counted like any reject), so an invalid item costs the service
+   * nothing. `inszPrecheck` checks national numbers.
+   */
+  readonly precheck?: (item: T) => PrecheckFailure | undefined;
   /** Optional cap on simultaneous calls across all sources. */
   readonly maxConcurrency?: number;
   /** Timeout of one call in ms (default 30 000); a source may set its own. */
@@ -158,7 +172,7 @@ export interface ResolvedSource extends ResolvedCap {
 type Parsed = z.output<typeof runOptionsSchema>;
 
 /** Options after validation, with defaults applied and caps resolved. */
-export interface ResolvedRunOptions<T, R> extends Omit<Parsed, 'input' | 'call' | 'source' | 'key' | 'onSuccess' | 'classify' | 'random' | 'sources' | 'clock' | 'store'> {
+export interface ResolvedRunOptions<T, R> extends Omit<Parsed, 'input' | 'call' | 'source' | 'key' | 'onSuccess' | 'classify' | 'precheck' | 'random' | 'sources' | 'clock' | 'store'> {
   readonly input: Iterable<T> | AsyncIterable<T>;
   readonly call: RunOptions<T, R>['call'];
   readonly sourceOf: (item: T) => string;
@@ -166,6 +180,7 @@ export interface ResolvedRunOptions<T, R> extends Omit<Parsed, 'input' | 'call' 
   readonly key: ((item: T, position: number) => string) | undefined;
   readonly onSuccess: RunOptions<T, R>['onSuccess'];
   readonly classify: Classifier<R> | undefined;
+  readonly precheck: RunOptions<T, R>['precheck'];
   readonly random: () => number;
   readonly clock: Clock | undefined;
   readonly store: RunStore | undefined;
@@ -229,6 +244,7 @@ export function parseRunOptions<T, R>(options: RunOptions<T, R>): ResolvedRunOpt
     key: options.key,
     onSuccess: options.onSuccess,
     classify: options.classify,
+    precheck: options.precheck,
     random: options.random ?? Math.random,
     clock: options.clock,
     store: options.store,

@@ -55,3 +55,16 @@ export {
   HttpStatusError,
 } from './errors.js';
 export type { ConfigIssue } from './errors.js';
+
+// ── National numbers and the BCSS transport ──────────────────────────────────
+export { isValidInsz, parseInsz, formatInsz, maskInsz, normalizeInsz, inszPrecheck } from './insz.js';
+export type { ParsedInsz, ValidInsz, InvalidInsz, InszInvalidCode, InszOptions } from './insz.js';
+export type { PrecheckFailure } from './config.js';
+export { createBcssClient, bcssClientSchema, bcssTlsSchema, BCSS_ENVIRONMENTS } from './bcss/client.js';
+export type { BcssClient, BcssClientOptions, BcssEnvironment, SoaRequest, SsdnRequest, CallOptions } from './bcss/client.js';
+export { bcssClassifier, BCSS_FATAL_CODES, BCSS_TRANSIENT_CODES } from './bcss/classify.js';
+export type { BcssClassifierOptions } from './bcss/classify.js';
+export { buildSoaEnvelope, buildSsdnEnvelope, buildSsdnRequest, readSoapReply, SOAP_ENVELOPE_NS, SSDN_SERVICE_NS, SSDN_CONNECTOR_NS } from './bcss/soap.js';
+export type { BcssReply, BcssStatus, CustomerIdentification, ServiceElement, SoaEnvelope, SsdnEnvelope, SsdnAuthorizedUser, XmlElement, XmlValue } from './bcss/soap.js';
+export { BcssFaultError, BcssTransportError, BcssReplyError, BcssRequestError } from './bcss/errors.js';
+export type { BcssFault, BcssMessage, BcssInformation } from './bcss/errors.js';

@@ -11,7 +11,7 @@ import { retryDelay } from './backoff.js';
 import { isRejectBudgetExceeded } from './budget.js';
 import { composeClassifiers, reasonOf, type AttemptResult, type Classification, type ClassifyContext } from './classify.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
-import { parseRunOptions, type CallContext, type ResolvedRunOptions, type RunOptions } from './config.js';
+import { parseRunOptions, type CallContext, type PrecheckFailure, type ResolvedRunOptions, type RunOptions } from './config.js';
 import { TypedEmitter } from './emitter.js';
 import { CallTimeoutError, RunFailedError, RunStateError } from './errors.js';
 import type { RunEvents, StateChange } from './events.js';
@@ -413,7 +413,7 @@ export class BulkRun<T, R = unknown> {
       this.fail(new RunFailedError('UNKNOWN_SOURCE', `Item #${position} belongs to source '${maskNationalNumbers(String(name))}', which is not configured (configured: ${configured})`));
       return false;
     }
-    lane.queue.push({
+    const pending: PendingItem<T> = {
       item,
       position,
       key,
@@ -427,7 +427,24 @@ export class BulkRun<T, R = unknown> {
       timedOut: false,
       probe: false,
       abandoned: false,
-    });
+    };
+    if (this.options.precheck !== undefined && this.refusedByPrecheck(pending)) return !isFinal(this.current);
+    lane.queue.push(pending);
+    return true;
+  }
+
+  /** Asks the precheck about an item; a refused item is finished as a reject with 0 attempts, before any call. */
+  private refusedByPrecheck(pending: PendingItem<T>): boolean {
+    let refused: PrecheckFailure | undefined;
+    try {
+      refused = this.options.precheck?.(pending.item);
+    } catch (error) {
+      this.fail(new RunFailedError('PROGRAMMER_ERROR', `The precheck function threw for item ${pending.key}: ${reasonOf(error)}`, { cause: error }));
+      return true;
+    }
+    if (refused === undefined) return false;
+    pending.firstAttemptAt = pending.lastAttemptAt = this.clock.now();
+    this.finish(pending, 'reject', String(refused.code), maskNationalNumbers(String(refused.reason)));
     return true;
   }
 

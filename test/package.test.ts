@@ -190,6 +190,8 @@ describe('the packed package, installed in a consumer project', () => {
     expect(seen).toMatchObject(expectedProbe);
     expect(seen.keys).toEqual(expect.arrayContaining(['createRun', 'ConfigError', 'POLICY_CAPS']));
     expect(seen.testingKeys).toEqual(expect.arrayContaining(['FakeClock', 'RecordingService']));
+    expect(seen.keys).toEqual(expect.arrayContaining(['isValidInsz', 'parseInsz', 'createBcssClient', 'bcssClassifier']));
+    expect(seen.testingKeys).toEqual(expect.arrayContaining(['startFakeBcss']));
     esmExports = seen;
   });
 

@@ -1,0 +1,113 @@
+/**
+ * Typed errors of the BCSS client. None of them carries the request's configuration (no
+ * certificate, key, passphrase, password or Authorization header): the client builds them from
+ * the facts it needs (method, URL without credentials, status, codes) and never keeps axios'
+ * error as a cause. National numbers in their texts are masked.
+ */
+import { BcssBulkError } from '../errors.js';
+import { maskNationalNumbers } from '../privacy.js';
+
+/** One `detail` of a BCSS SOAP fault (`CBSSFaultType`) or of an SSDN result summary. */
+export interface BcssMessage {
+  /** `INFORMATION`, `WARNING` or `FATAL`. */
+  readonly severity: string;
+  /** E.g. `MSG00003`, `SOA-02001`. */
+  readonly reasonCode: string;
+  readonly diagnostic: string;
+  readonly authorCode?: string;
+  readonly information: readonly BcssInformation[];
+}
+
+/** A name/value pair of a BCSS status or fault (e.g. `newSSIN`). */
+export interface BcssInformation {
+  readonly fieldName: string;
+  readonly fieldValue?: string;
+}
+
+/** The facts of a SOAP fault, as read from the reply. */
+export interface BcssFault {
+  /** The fault code without its namespace prefix: `Server`, `Client`, ... */
+  readonly faultCode: string;
+  readonly faultString: string;
+  /** The CBSS details, in order (may be empty when the fault has none). */
+  readonly details: readonly BcssMessage[];
+  /** The BCSS ticket of the call, when the fault carries one. */
+  readonly ticket?: string;
+}
+
+/** The BCSS answered with a SOAP fault. `severity`, `reasonCode` and `diagnostic` are the first detail's. */
+export class BcssFaultError extends BcssBulkError implements BcssFault {
+  readonly faultCode: string;
+  readonly faultString: string;
+  readonly details: readonly BcssMessage[];
+  readonly ticket?: string;
+  readonly severity: string | undefined;
+  readonly reasonCode: string | undefined;
+  readonly diagnostic: string | undefined;
+  /** HTTP status of the reply that carried the fault (usually 500). */
+  readonly httpStatus: number;
+
+  constructor(fault: BcssFault, httpStatus: number) {
+    const first = fault.details[0];
+    const what = first === undefined ? fault.faultString : `${first.reasonCode} (${first.severity}) ${first.diagnostic}`;
+    super('BCSS_FAULT', maskNationalNumbers(`SOAP fault ${fault.faultCode}: ${what}`));
+    this.faultCode = fault.faultCode;
+    this.faultString = maskNationalNumbers(fault.faultString);
+    this.details = fault.details.map((d) => ({ ...d, diagnostic: maskNationalNumbers(d.diagnostic), information: d.information.map(maskInformation) }));
+    if (fault.ticket !== undefined) this.ticket = fault.ticket;
+    this.severity = first?.severity;
+    this.reasonCode = first?.reasonCode;
+    this.diagnostic = first === undefined ? undefined : maskNationalNumbers(first.diagnostic);
+    this.httpStatus = httpStatus;
+  }
+}
+
+function maskInformation(item: BcssInformation): BcssInformation {
+  return item.fieldValue === undefined ? item : { fieldName: item.fieldName, fieldValue: maskNationalNumbers(item.fieldValue) };
+}
+
+/**
+ * The call did not get an HTTP answer: connection refused or reset, TLS failure, DNS, socket
+ * timeout. `networkCode` is Node's or OpenSSL's code (`ECONNRESET`, `ERR_SSL_...`, ...).
+ */
+export class BcssTransportError extends BcssBulkError {
+  readonly method: string;
+  /** The endpoint, without credentials or query string. */
+  readonly url: string;
+  readonly networkCode: string | undefined;
+  /** True when the failure is about TLS (certificates, handshake). */
+  readonly tls: boolean;
+
+  constructor(facts: { method: string; url: string; networkCode?: string; detail: string; tls: boolean }) {
+    super('BCSS_TRANSPORT', maskNationalNumbers(`${facts.method} ${facts.url} failed${facts.networkCode === undefined ? '' : ` (${facts.networkCode})`}: ${facts.detail}`), {
+      // A bare { code } lets the generic classifier see the network code, without axios' request config.
+      cause: facts.networkCode === undefined ? undefined : { code: facts.networkCode },
+    });
+    this.method = facts.method;
+    this.url = facts.url;
+    this.networkCode = facts.networkCode;
+    this.tls = facts.tls;
+  }
+}
+
+/** The BCSS answered something that is not a readable SOAP reply (HTML error page, truncated XML, ...). */
+export class BcssReplyError extends BcssBulkError {
+  readonly httpStatus: number;
+
+  constructor(httpStatus: number, detail: string) {
+    super('BCSS_REPLY_INVALID', maskNationalNumbers(`The BCSS reply (HTTP ${httpStatus}) could not be read: ${detail}`));
+    this.httpStatus = httpStatus;
+  }
+}
+
+/** The request could not be built from what the caller gave (a programming error: never retried). */
+export class BcssRequestError extends BcssBulkError {
+  constructor(detail: string) {
+    super('BCSS_REQUEST_INVALID', maskNationalNumbers(`The BCSS request could not be built: ${detail}`));
+  }
+}
+
+/** The URL of an endpoint without user, password, query or fragment, fit for errors and logs. */
+export function displayUrl(url: URL): string {
+  return maskNationalNumbers(`${url.protocol}//${url.host}${url.pathname}`);
+}
