@@ -55,3 +55,19 @@ export {
   HttpStatusError,
 } from './errors.js';
 export type { ConfigIssue } from './errors.js';
+
+// Office hours (issue 3): the calendar and the run's window.
+export {
+  OfficeCalendar,
+  isOfficeHours,
+  nextAllowedStart,
+  nextOfficeHoursStart,
+  calendarOptionsSchema,
+  officeHoursSchema,
+  blackoutSchema,
+  WEEK_DAYS,
+} from './calendar.js';
+export type { CalendarOptions, ResolvedCalendarOptions, ClosedPeriod, ClosedReason, WeekDay } from './calendar.js';
+export { belgianPublicHolidays, easterSunday } from './holidays.js';
+export type { PublicHoliday } from './holidays.js';
+export { formatLocal } from './zone.js';
