@@ -71,3 +71,7 @@ export type { CalendarOptions, ResolvedCalendarOptions, ClosedPeriod, ClosedReas
 export { belgianPublicHolidays, easterSunday } from './holidays.js';
 export type { PublicHoliday } from './holidays.js';
 export { formatLocal } from './zone.js';
+export { OfficeHoursError } from './errors.js';
+export type { RunCalendarConfig } from './config.js';
+export { runCalendarSchema } from './config.js';
+export type { CalendarRecord } from './store.js';
