@@ -328,6 +328,9 @@ describe('formatLocal', () => {
     expect(formatLocal('Europe/Brussels', Date.parse('2026-10-25T00:30:00Z'))).toBe('Sun 2026-10-25 02:30:00 Europe/Brussels (UTC+02:00)');
     expect(formatLocal('Europe/Brussels', Date.parse('2026-10-25T01:30:00Z'))).toBe('Sun 2026-10-25 02:30:00 Europe/Brussels (UTC+01:00)');
     expect(formatLocal('America/New_York', Date.parse('2026-03-08T07:30:00Z'))).toBe('Sun 2026-03-08 03:30:00 America/New_York (UTC-04:00)');
+    // 02:30 in Brussels on the night New York skips 02:00–03:00: right under TZ=America/New_York too
+    // (a reading through the host's own zone, as date-fns-tz's toZonedTime does, shows 03:30 there).
+    expect(formatLocal('Europe/Brussels', Date.parse('2026-03-08T01:30:00Z'))).toBe('Sun 2026-03-08 02:30:00 Europe/Brussels (UTC+01:00)');
   });
 });
 

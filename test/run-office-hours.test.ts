@@ -195,8 +195,8 @@ describe('starting during office hours', () => {
     expect(refusal.code).toBe('OFFICE_HOURS');
     expect(refusal.reason).toBe('office-hours');
     expect(refusal.nextWindowAt.toISOString()).toBe('2026-11-23T16:00:00.000Z');
-    expect(refusal.message).toContain('Mon 2026-11-23 17:00:00 Europe/Brussels (UTC+01:00)');
-    expect(refusal.message).toContain('2026-11-23T16:00:00.000Z');
+    expect(refusal.message).toContain('opens Mon 2026-11-23 17:00:00 Europe/Brussels (UTC+01:00), 2026-11-23T16:00:00.000Z');
+    expect(refusal.message).toContain('not allowed now (Mon 2026-11-23 10:00:00 Europe/Brussels');
     expect(refusal.message).toContain('waitForWindow');
     expect(h.run.state).toBe('idle');
     expect(h.store.meta()).toBeUndefined();
