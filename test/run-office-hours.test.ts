@@ -464,6 +464,30 @@ describe('the guard', () => {
   });
 });
 
+describe('long waits', () => {
+  it('waits out a 30-day blackout with timers no longer than Node.js allows, and starts at its end', async () => {
+    const fake = new FakeClock(new Date('2026-11-23T09:00:00Z'));
+    const delays: number[] = [];
+    const strict: Clock = {
+      now: () => fake.now(),
+      setTimeout: (callback, ms) => {
+        delays.push(ms);
+        if (ms > 2_147_483_647) throw new RangeError(`timer of ${ms} ms: Node.js would fire it at once`);
+        return fake.setTimeout(callback, ms);
+      },
+      clearTimeout: (handle) => fake.clearTimeout(handle),
+    };
+    const blackouts = [{ from: '2026-11-23T17:00', to: '2026-12-23T18:00' }];
+    const h = officeRun('2026-11-23T09:00:00Z', 8, { fake, clock: strict, waitForWindow: true, calendar: { blackouts } });
+    const summary = await runToEnd(fake, h.run);
+    expect(h.states[0]).toMatchObject({ to: 'waiting', reason: 'office-hours' });
+    expect(h.states.find((s) => s.reason === 'window-open')?.at).toBe(utc('2026-12-23T17:00:00Z'));
+    expect(h.calls[0]!.at).toBe(utc('2026-12-23T17:00:00Z'));
+    expect(Math.max(...delays)).toBe(2_147_483_647); // the wait was made in hops
+    expectNothingLostOrDoubled(h, 8, summary);
+  });
+});
+
 describe('configuration and records', () => {
   it('keeps the calendar in the run metadata', async () => {
     const h = officeRun('2026-11-23T20:00:00Z', 1);
