@@ -5,7 +5,8 @@
  * and owns the run's state: one field, changed only through the state machine.
  *
  * Reading order of this file: public types, then the class: its public API (start, pause,
- * resume, stop, status), then state changes, reading, dispatching, outcomes, finishing, ending.
+ * resume, stop, status), then state changes, reading, dispatching, outcomes, finishing, the
+ * office-hours window, ending.
  */
 import { Alarm } from './alarm.js';
 import { retryDelay } from './backoff.js';
@@ -260,7 +261,7 @@ export class BulkRun<T, R = unknown> {
     const earliest = this.pausedAt + this.options.minPauseMs;
     if (now >= earliest) {
       this.leavePause();
-      return new Date(now);
+      return new Date(this.state === 'waiting' ? (this.nextWindowAt ?? now) : now); // `state`: leavePause() changed it
     }
     if (this.resumesAt === undefined) {
       this.resumesAt = earliest;

@@ -356,7 +356,7 @@ describe('pause, resume and stop around the window', () => {
     h.run.pause();
     await h.clock.advanceTo(utc('2026-11-23T09:00:00Z'));
     expect(h.run.state).toBe('paused');
-    h.run.resume();
+    expect(h.run.resume().toISOString()).toBe('2026-11-23T16:00:00.000Z'); // when calls resume
     expect(h.run.state).toBe('waiting');
     expect(h.states.at(-1)).toMatchObject({ from: 'paused', to: 'waiting', reason: 'office-hours' });
     await h.clock.runUntil(() => h.run.state === 'completed');
