@@ -33,6 +33,9 @@ const run = createRun({
   precheck: inszPrecheck((ssin: string) => ssin),
   classify: bcssClassifier(),
   rejectBudget: false,
+  // Against the real BCSS, leave the calendar on: office hours are refused. This fake service on
+  // loopback is not the BCSS, so the example turns it off with a written reason, kept in the run's records.
+  calendar: { enforce: false, override: { reason: 'example against the fake BCSS service on loopback' } },
   call: (ssin, { signal }) =>
     client.soa(
       {

@@ -51,6 +51,9 @@ const run = createRun({
   sources: { rn: { kind: 'rn' } },
   key: (ssin) => ssin,
   rejectBudget: false,
+  // The stand-in server is not the BCSS, so this example may run during office hours. Against the
+  // BCSS, leave the calendar on (the default): start() refuses office hours, or waits with waitForWindow.
+  calendar: { enforce: false, override: { reason: 'loopback stand-in server, not the BCSS' } },
   call: async (ssin, { signal }) => {
     const reply = await fetch(`${base}/persons/${ssin}`, { signal });
     if (!reply.ok) throw new HttpStatusError(reply.status, { retryAfter: reply.headers.get('retry-after') });

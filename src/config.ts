@@ -4,6 +4,7 @@
  * options or throws a {@link ConfigError} / {@link PolicyError} naming each offending path.
  */
 import { z } from 'zod';
+import { calendarOptionsSchema } from './calendar.js';
 import { resolveCap, SOURCE_KINDS, type ResolvedCap, type SourceKind } from './caps.js';
 import type { Classifier } from './classify.js';
 import type { Clock } from './clock.js';
@@ -51,6 +52,24 @@ export const rejectBudgetSchema = z.strictObject({
   minSample: positiveInt.default(100),
 });
 
+/**
+ * Schema of a run's calendar: the office-hours calendar, enforced by default; turning it off
+ * takes `enforce: false` with `override: { reason }`, kept with the run's records.
+ */
+export const runCalendarSchema = calendarOptionsSchema
+  .extend({
+    enforce: z.boolean().default(true),
+    override: z.strictObject({ reason: z.string().trim().min(10, 'give the written reason of the override (10 characters at least)') }).optional(),
+  })
+  .superRefine((calendar, context) => {
+    if (!calendar.enforce && calendar.override === undefined) {
+      context.addIssue({ code: 'custom', path: ['override'], message: 'turning the office-hours calendar off needs override: { reason }, the written reason, kept with the run\'s records' });
+    }
+    if (calendar.enforce && calendar.override !== undefined) {
+      context.addIssue({ code: 'custom', path: ['enforce'], message: 'an override turns the calendar off: give enforce: false with it' });
+    }
+  });
+
 const inputSchema = z.custom<Iterable<unknown> | AsyncIterable<unknown>>(
   (v) => typeof v === 'object' && v !== null && (Symbol.iterator in v || Symbol.asyncIterator in v),
   { message: 'expected an Iterable or an AsyncIterable of items' },
@@ -77,6 +96,9 @@ export const runOptionsSchema = z.strictObject({
   clock: z.custom<Clock>((v) => typeof v === 'object' && v !== null && typeof (v as Clock).now === 'function' && typeof (v as Clock).setTimeout === 'function' && typeof (v as Clock).clearTimeout === 'function', { message: 'expected a Clock (now, setTimeout, clearTimeout)' }).optional(),
   store: z.custom<RunStore>((v) => typeof v === 'object' && v !== null && typeof (v as RunStore).record === 'function' && typeof (v as RunStore).open === 'function', { message: 'expected a RunStore (open, record)' }).optional(),
   random: fn('a function () => number in [0, 1)').optional(),
+  calendar: runCalendarSchema.default(() => runCalendarSchema.parse({})),
+  waitForWindow: z.boolean().default(false),
+  drainDeadlineMs: nonNegativeMs.default(60_000),
 });
 
 /** One source of a run: its kind, cap (at most the BCSS policy cap unless overridden) and timeout. */
@@ -87,6 +109,8 @@ export type RetryOptions = z.input<typeof retrySchema>;
 export type OverloadConfig = z.input<typeof overloadSchema>;
 /** Reject budget (or `false` to switch it off). */
 export type RejectBudgetConfig = z.input<typeof rejectBudgetSchema>;
+/** A run's office-hours calendar: `CalendarOptions` plus `enforce: false` and `override: { reason }` to turn it off. */
+export type RunCalendarConfig = z.input<typeof runCalendarSchema>;
 
 /** What the call function receives besides the item. */
 export interface CallContext {
@@ -160,6 +184,15 @@ export interface RunOptions<T, R> {
   readonly store?: RunStore;
   /** Random numbers in [0, 1) for jitter; `Math.random` by default. */
   readonly random?: () => number;
+  /**
+   * The office-hours calendar (default: the BCSS rule, Mon–Fri 08:00–17:00 Europe/Brussels).
+   * `{ enforce: false, override: { reason } }` turns it off (e.g. a test server); the reason is kept.
+   */
+  readonly calendar?: RunCalendarConfig;
+  /** `start()` during office hours waits for the window (state `waiting`) instead of refusing (default false). */
+  readonly waitForWindow?: boolean;
+  /** When the window closes, how long calls in flight may still finish before they are aborted and their items queued again, in ms (default 60 000). */
+  readonly drainDeadlineMs?: number;
 }
 
 /** A source after validation: its cap resolved under the policy. */

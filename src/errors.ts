@@ -72,6 +72,24 @@ export class RunFailedError extends BcssBulkError {
   }
 }
 
+/**
+ * Mass calls are forbidden now (office hours or a blackout): `start()` refuses to begin (unless
+ * the run may wait for its window), and calls still in flight when the drain deadline passes
+ * are aborted with it. `nextWindowAt` is when calls are allowed again.
+ */
+export class OfficeHoursError extends BcssBulkError {
+  /** The first instant at which calls are allowed again. */
+  readonly nextWindowAt: Date;
+  /** `office-hours` or `blackout`. */
+  readonly reason: 'office-hours' | 'blackout';
+
+  constructor(message: string, nextWindowAt: Date, reason: 'office-hours' | 'blackout') {
+    super('OFFICE_HOURS', message);
+    this.nextWindowAt = nextWindowAt;
+    this.reason = reason;
+  }
+}
+
 /** A call took longer than its timeout and was aborted through its `AbortSignal`. */
 export class CallTimeoutError extends BcssBulkError {
   /** The timeout that was exceeded, in milliseconds. */

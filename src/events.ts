@@ -11,7 +11,10 @@ export interface StateChange {
   readonly to: RunState;
   /** Instant of the change (ms since epoch). */
   readonly at: number;
-  /** Why: `start`, `resume`, a pause reason, `stop`, `completed`, or the code of a fatal outcome. */
+  /**
+   * Why: `start`, `resume`, a pause reason, `stop`, `completed`, the code of a fatal outcome, or
+   * for the office-hours window `office-hours` / `blackout` (it closed) and `window-open`.
+   */
   readonly reason: string;
   /** A sentence for the operator, when there is more to say (e.g. why the reject budget paused the run). */
   readonly message?: string;

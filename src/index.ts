@@ -68,3 +68,23 @@ export { buildSoaEnvelope, buildSsdnEnvelope, buildSsdnRequest, readSoapReply, S
 export type { BcssReply, BcssStatus, CustomerIdentification, ServiceElement, SoaEnvelope, SsdnEnvelope, SsdnAuthorizedUser, XmlElement, XmlValue } from './bcss/soap.js';
 export { BcssFaultError, BcssTransportError, BcssReplyError, BcssRequestError } from './bcss/errors.js';
 export type { BcssFault, BcssMessage, BcssInformation } from './bcss/errors.js';
+
+// Office hours (issue 3): the calendar and the run's window.
+export {
+  OfficeCalendar,
+  isOfficeHours,
+  nextAllowedStart,
+  nextOfficeHoursStart,
+  calendarOptionsSchema,
+  officeHoursSchema,
+  blackoutSchema,
+  WEEK_DAYS,
+} from './calendar.js';
+export type { CalendarOptions, ResolvedCalendarOptions, ClosedPeriod, ClosedReason, WeekDay } from './calendar.js';
+export { belgianPublicHolidays, easterSunday } from './holidays.js';
+export type { PublicHoliday } from './holidays.js';
+export { formatLocal } from './zone.js';
+export { OfficeHoursError } from './errors.js';
+export type { RunCalendarConfig } from './config.js';
+export { runCalendarSchema } from './config.js';
+export type { CalendarRecord } from './store.js';

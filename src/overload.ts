@@ -69,6 +69,11 @@ export class SourceBreaker {
     return true;
   }
 
+  /** The probe call was withdrawn without an outcome (aborted when the window closed): the next call is the probe. */
+  withdrawProbe(): void {
+    this.probeOut = false;
+  }
+
   /**
    * Notes the outcome of a call: `failed` for a transient failure, false for any answer
    * (success or reject). `probe` tells whether that call was the probe.

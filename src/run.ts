@@ -5,21 +5,25 @@
  * and owns the run's state: one field, changed only through the state machine.
  *
  * Reading order of this file: public types, then the class: its public API (start, pause,
- * resume, stop, status), then state changes, reading, dispatching, outcomes, finishing, ending.
+ * resume, stop, status), then state changes, reading, dispatching, outcomes, finishing, the
+ * office-hours window, ending.
  */
+import { Alarm } from './alarm.js';
 import { retryDelay } from './backoff.js';
 import { isRejectBudgetExceeded } from './budget.js';
+import { OfficeCalendar, type ClosedPeriod, type ClosedReason } from './calendar.js';
 import { composeClassifiers, reasonOf, type AttemptResult, type Classification, type ClassifyContext } from './classify.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import { parseRunOptions, type CallContext, type PrecheckFailure, type ResolvedRunOptions, type RunOptions } from './config.js';
 import { TypedEmitter } from './emitter.js';
-import { CallTimeoutError, RunFailedError, RunStateError } from './errors.js';
+import { CallTimeoutError, OfficeHoursError, RunFailedError, RunStateError } from './errors.js';
 import type { RunEvents, StateChange } from './events.js';
 import { openInput, type InputReader, type Read } from './input.js';
 import { maskNationalNumbers } from './privacy.js';
 import { RateMeter } from './rate.js';
 import { SourceLane, type PendingItem, type SourceStatus } from './source-lane.js';
 import { canTransition, isFinal, type PauseReason, type RunState } from './state-machine.js';
+import { calendarRecord, closingMessage, openingMessage, refusalMessage, waitingMessage } from './window-messages.js';
 import { MemoryStore, type ItemOutcome, type OutcomeRecord, type RunMeta, type RunStore, type SourceRecord } from './store.js';
 
 /** Totals of a {@link RunStatus}, summed over the sources. */
@@ -54,6 +58,10 @@ export interface RunStatus {
   readonly sources: Readonly<Record<string, SourceStatus>>;
   /** Finished items per second over the last minute. */
   readonly ratePerSecond: number;
+  /** While the run waits for its office-hours window (or drains before waiting): when calls resume by themselves (ms since epoch). */
+  readonly nextWindowAt: number | undefined;
+  /** While the run runs under its calendar: when the window closes, i.e. office hours or a blackout begin (ms since epoch). */
+  readonly windowClosesAt: number | undefined;
 }
 
 /** What a finished run reports. */
@@ -114,6 +122,19 @@ export class BulkRun<T, R = unknown> {
   private pumpAgain = false;
   private nextLane = 0;
 
+  /** The office-hours calendar, unless turned off by a written override. */
+  private readonly calendar: OfficeCalendar | undefined;
+  /** The allowed window calls are dispatched in: from `windowOpenedAt` (inclusive) to `windowClosesAt` (exclusive). Always open without a calendar. */
+  private windowOpenedAt = Number.NEGATIVE_INFINITY;
+  private windowClosesAt = Number.POSITIVE_INFINITY;
+  private windowReason: ClosedReason = 'office-hours';
+  private nextWindowAt: number | undefined;
+  /** True while `draining` lets calls finish because the window closed (not because of `stop()`). */
+  private drainingForWindow = false;
+  private readonly closeAlarm: Alarm;
+  private readonly openAlarm: Alarm;
+  private readonly drainAlarm: Alarm;
+
   private settle!: { resolve: (summary: RunSummary) => void; reject: (error: unknown) => void };
   private readonly finished: Promise<RunSummary>;
   private failure: RunFailedError | undefined;
@@ -139,6 +160,13 @@ export class BulkRun<T, R = unknown> {
     for (const config of this.options.sources.values()) this.lanes.set(config.name, new SourceLane<T>(config, this.options.overload));
     this.laneList = [...this.lanes.values()];
     this.rate = new RateMeter(this.clock.now());
+    const calendar = this.options.calendar;
+    this.calendar = calendar.enforce
+      ? new OfficeCalendar({ timeZone: calendar.timeZone, officeHours: calendar.officeHours, holidaysAreFree: calendar.holidaysAreFree, blackouts: calendar.blackouts })
+      : undefined;
+    this.closeAlarm = new Alarm(this.clock);
+    this.openAlarm = new Alarm(this.clock);
+    this.drainAlarm = new Alarm(this.clock);
     this.finished = new Promise<RunSummary>((resolve, reject) => {
       this.settle = { resolve, reject };
     });
@@ -168,32 +196,48 @@ export class BulkRun<T, R = unknown> {
    * Starts the run. Resolves with the summary when every item is finished (`completed`) or the
    * run is stopped (`stopped`); rejects with a {@link RunFailedError} when a fatal outcome
    * stopped it (`failed`), and with a {@link RunStateError} when the run was already started.
+   *
+   * Under the office-hours calendar (on by default), a start while calls are forbidden rejects
+   * at once with an {@link OfficeHoursError} saying when the next window opens, and the run
+   * stays `idle` (it may be started later); with `waitForWindow: true` it goes `waiting` and
+   * starts calling at the window's first instant.
    */
   start(): Promise<RunSummary> {
     if (this.current !== 'idle' || this.startedAt !== undefined) {
       return Promise.reject(new RunStateError(`start() called on a run that is ${this.current}`));
     }
-    this.startedAt = this.clock.now();
+    const now = this.clock.now();
+    const closed = this.options.waitForWindow ? undefined : this.calendar?.closedAt(now);
+    if (closed !== undefined) return Promise.reject(new OfficeHoursError(refusalMessage(this.calendar!, now, closed), closed.opensAt, closed.reason));
+    this.startedAt = now;
     this.rate = new RateMeter(this.startedAt);
     this.reader = openInput(this.options.input);
     const meta = runMeta(this.options, this.startedAt);
     this.runSteps([{ run: () => this.store.open(meta), code: 'STORE_FAILED', what: 'The store could not be opened' }], () => {
       if (this.current !== 'idle') return; // stopped while the store was opening
-      this.transition('running', 'start');
-      this.pump();
+      this.enterWindow('start');
     });
     return this.finished;
   }
 
   /**
    * Stops new calls; calls in flight finish and are recorded. A paused run stays paused until
-   * {@link resume} (or {@link stop}); pausing it again cancels a scheduled resumption.
+   * {@link resume} (or {@link stop}); pausing it again cancels a scheduled resumption. A run
+   * waiting for its window (or draining as it closes) may be paused too: it then stays paused
+   * after the window opens, until {@link resume}.
    *
-   * @throws {RunStateError} when the run is not running or paused.
+   * @throws {RunStateError} when the run is not running, waiting or paused.
    */
   pause(): void {
     if (this.current === 'paused') {
       this.cancelScheduledResume();
+      return;
+    }
+    if (this.current === 'waiting' || (this.current === 'draining' && this.drainingForWindow)) {
+      this.openAlarm.cancel();
+      this.drainingForWindow = false; // calls in flight still finish, within the drain deadline
+      this.nextWindowAt = undefined;
+      this.enterPause('manual');
       return;
     }
     if (this.current !== 'running') throw new RunStateError(`pause() called on a run that is ${this.current}`);
@@ -203,18 +247,21 @@ export class BulkRun<T, R = unknown> {
   /**
    * Resumes a paused run, no earlier than `minPauseMs` after the pause (the BCSS asks for a
    * delay between an interruption and its resumption). Returns the instant the run resumes:
-   * now, or later, in which case a `resume-scheduled` event says when.
+   * now, or later, in which case a `resume-scheduled` event says when. A run resumed while calls
+   * are forbidden goes `waiting` for its window; on a run already waiting, returns when its
+   * window opens.
    *
-   * @throws {RunStateError} when the run is not paused or running.
+   * @throws {RunStateError} when the run is not paused, waiting or running.
    */
   resume(): Date {
     if (this.current === 'running') return new Date(this.clock.now());
+    if (this.current === 'waiting' || (this.current === 'draining' && this.drainingForWindow)) return new Date(this.nextWindowAt ?? this.clock.now());
     if (this.current !== 'paused') throw new RunStateError(`resume() called on a run that is ${this.current}`);
     const now = this.clock.now();
     const earliest = this.pausedAt + this.options.minPauseMs;
     if (now >= earliest) {
       this.leavePause();
-      return new Date(now);
+      return new Date(this.state === 'waiting' ? (this.nextWindowAt ?? now) : now); // `state`: leavePause() changed it
     }
     if (this.resumesAt === undefined) {
       this.resumesAt = earliest;
@@ -240,11 +287,21 @@ export class BulkRun<T, R = unknown> {
       this.transition('stopped', 'stop'); // stopped while its store was opening: nothing was sent
       return this.finished;
     }
+    if (this.current === 'draining' && this.drainingForWindow) {
+      this.drainingForWindow = false; // the drain now ends in `stopped`; its deadline still holds
+      this.nextWindowAt = undefined;
+      this.dropRetries();
+      if (abort) this.abortInFlight('stop');
+      this.pump();
+      return this.finished;
+    }
     if (isFinal(this.current) || this.current === 'draining') {
       if (abort) this.abortInFlight('stop');
       return this.finished;
     }
     this.cancelScheduledResume();
+    this.openAlarm.cancel();
+    this.nextWindowAt = undefined;
     this.transition('draining', 'stop');
     this.dropRetries();
     if (abort) this.abortInFlight('stop');
@@ -281,6 +338,8 @@ export class BulkRun<T, R = unknown> {
       },
       sources,
       ratePerSecond: this.rate.perSecond(now),
+      nextWindowAt: this.nextWindowAt,
+      windowClosesAt: this.current === 'running' && Number.isFinite(this.windowClosesAt) ? this.windowClosesAt : undefined,
     };
   }
 
@@ -318,8 +377,7 @@ export class BulkRun<T, R = unknown> {
   private leavePause(): void {
     this.cancelScheduledResume();
     if (this.pauseReason === 'reject-budget') this.budgetBase = this.budgetCounts();
-    this.transition('running', 'resume');
-    this.pump();
+    this.enterWindow('resume');
   }
 
   private cancelScheduledResume(): void {
@@ -361,7 +419,7 @@ export class BulkRun<T, R = unknown> {
   private readAhead(): void {
     const reader = this.reader;
     if (reader === undefined || this.inputExhausted || this.reading) return;
-    if (this.current !== 'running' && this.current !== 'paused') return;
+    if (this.current !== 'running' && this.current !== 'paused' && this.current !== 'waiting') return;
     while (this.queued() + this.sum('retrying') < this.options.prefetch) {
       if (!reader.sync) {
         this.reading = true;
@@ -427,6 +485,7 @@ export class BulkRun<T, R = unknown> {
       timedOut: false,
       probe: false,
       abandoned: false,
+      interrupted: false,
     };
     if (this.options.precheck !== undefined && this.refusedByPrecheck(pending)) return !isFinal(this.current);
     lane.queue.push(pending);
@@ -463,6 +522,10 @@ export class BulkRun<T, R = unknown> {
       const lane = this.laneList[this.nextLane]!;
       this.nextLane = (this.nextLane + 1) % count;
       const now = this.clock.now();
+      if (now >= this.windowClosesAt || now < this.windowOpenedAt) {
+        this.windowClosed(now); // the guard: checked at every dispatch, whatever the timers did
+        continue;
+      }
       if (!lane.ready(now)) {
         idleTurns++;
         continue;
@@ -513,6 +576,14 @@ export class BulkRun<T, R = unknown> {
       this.pump();
       return;
     }
+    if (pending.interrupted) {
+      pending.interrupted = false;
+      if (!result.ok) {
+        this.putBack(pending);
+        this.pump();
+        return;
+      } // an answer that came despite the abort is kept
+    }
     const now = this.clock.now();
     let verdict: Classification;
     try {
@@ -540,7 +611,7 @@ export class BulkRun<T, R = unknown> {
       case 'transient':
         if (pending.attempts >= this.options.retry.maxAttempts) {
           this.finish(pending, 'exhausted', verdict.code, `${verdict.reason} (after ${pending.attempts} attempts)`);
-        } else if (this.current !== 'draining') {
+        } else if (this.current !== 'draining' || this.drainingForWindow) {
           this.scheduleRetry(pending, verdict.code, verdict.reason, verdict.retryAfterMs, now);
         } // while stopping, the item stays unfinished rather than being retried
         break;
@@ -676,21 +747,130 @@ export class BulkRun<T, R = unknown> {
     );
   }
 
+  // ── Office-hours window ──────────────────────────────────────────────────
+  // Calls go out only inside an allowed window [windowOpenedAt, windowClosesAt), computed once
+  // per window; the dispatch loop compares the clock with both bounds (no calendar work per call).
+
+  /** Runs now when the calendar allows it, otherwise waits for the next window. */
+  private enterWindow(reason: string): void {
+    const now = this.clock.now();
+    const closed = this.calendar?.closedAt(now);
+    if (closed !== undefined) {
+      this.waitForWindow(closed);
+      return;
+    }
+    this.openWindow(now);
+    this.transition('running', reason, reason === 'window-open' ? openingMessage(this.calendar!, this.windowClosesAt) : undefined);
+    this.pump();
+  }
+
+  /** Computes the window that contains `now` and sets the alarm of its end. */
+  private openWindow(now: number): void {
+    this.nextWindowAt = undefined;
+    this.openAlarm.cancel();
+    this.drainAlarm.cancel();
+    if (this.calendar === undefined) return;
+    this.windowOpenedAt = now;
+    this.windowClosesAt = this.calendar.nextOfficeHoursStart(now).getTime();
+    this.closeAlarm.set(this.windowClosesAt, () => this.windowClosed(this.clock.now()));
+  }
+
+  /**
+   * The window closed: its alarm rang, or a dispatch saw an instant outside it (a late timer, a
+   * clock set back). No new calls; calls in flight may finish until the drain deadline.
+   */
+  private windowClosed(now: number): void {
+    const closed = this.calendar?.closedAt(now);
+    if (closed === undefined) {
+      this.openWindow(now); // the clock was set back to an allowed instant: a new window
+      return;
+    }
+    const closingAt = Math.min(now, this.windowClosesAt);
+    this.closeAlarm.cancel();
+    this.windowOpenedAt = Number.POSITIVE_INFINITY;
+    this.windowClosesAt = Number.NEGATIVE_INFINITY;
+    this.windowReason = closed.reason;
+    const inFlight = this.sum('inFlight');
+    const deadline = closingAt + this.options.drainDeadlineMs;
+    if (inFlight > 0) this.drainAlarm.set(deadline, () => this.drainDeadlinePassed(closed));
+    if (this.current !== 'running') return; // paused or stopping: nothing is sent anyway; the deadline holds
+    this.drainingForWindow = true;
+    this.nextWindowAt = closed.opensAt.getTime();
+    this.transition('draining', closed.reason, closingMessage(this.calendar!, closingAt, closed, inFlight, deadline));
+    this.pump();
+  }
+
+  /** The drain deadline passed with calls still out: abort them; their items go back to the front of their queues. */
+  private drainDeadlinePassed(closed: ClosedPeriod): void {
+    const reason = new OfficeHoursError(
+      `The call was aborted: the window closed and the drain deadline (${this.options.drainDeadlineMs} ms) passed; the item is queued again`,
+      closed.opensAt,
+      closed.reason,
+    );
+    for (const pending of this.inFlightItems) {
+      if (pending.abandoned || pending.interrupted) continue;
+      pending.interrupted = true;
+      pending.controller ??= new AbortController();
+      pending.controller.abort(reason);
+    }
+  }
+
+  /**
+   * An attempt cut off by the closing window: it does not count against the item's attempts
+   * (the source's `attempts` still counts the call), and the item goes back to the front of its
+   * queue, before the items read after it (so items cut together keep their order).
+   */
+  private putBack(pending: PendingItem<T>): void {
+    pending.attempts--;
+    if (pending.probe) pending.lane.breaker?.withdrawProbe();
+    const queue = pending.lane.queue;
+    let at = 0;
+    while (at < queue.length && queue[at]!.position < pending.position) at++;
+    queue.splice(at, 0, pending);
+  }
+
+  /** The last call of a closing window settled: wait for the next window. */
+  private windowDrained(): void {
+    this.drainingForWindow = false;
+    this.drainAlarm.cancel();
+    const now = this.clock.now();
+    this.waitForWindow(this.calendar?.closedAt(now) ?? { reason: this.windowReason, opensAt: new Date(now) });
+  }
+
+  /** Goes `waiting` until the window opens, then runs (unless paused or stopped meanwhile). */
+  private waitForWindow(closed: ClosedPeriod): void {
+    this.closeAlarm.cancel();
+    this.nextWindowAt = closed.opensAt.getTime();
+    this.transition('waiting', closed.reason, waitingMessage(this.calendar!, closed));
+    this.openAlarm.set(this.nextWindowAt, () => {
+      if (this.current === 'waiting') this.enterWindow('window-open');
+    });
+    this.pump();
+  }
+
   // ── Ending ───────────────────────────────────────────────────────────────
 
   private checkEnd(): void {
+    if (this.current === 'draining' && this.drainingForWindow && this.sum('inFlight') === 0) this.windowDrained();
     if (this.finishing > 0) return;
+    const stopping = this.current === 'draining';
     let held = 0;
-    for (const lane of this.laneList) held += this.current === 'draining' ? lane.inFlight : lane.held();
+    for (const lane of this.laneList) held += stopping ? lane.inFlight : lane.held();
     if (held > 0) return;
-    if (this.current === 'draining') this.transition('stopped', 'stop');
-    else if ((this.current === 'running' || this.current === 'paused') && this.inputExhausted && !this.reading) this.transition('completed', 'completed');
+    if (stopping) this.transition('stopped', 'stop');
+    else if ((this.current === 'running' || this.current === 'paused' || this.current === 'waiting') && this.inputExhausted && !this.reading) {
+      this.transition('completed', 'completed');
+    }
   }
 
   /** Final state reached: release timers and the input, then settle the promise of `start()`. */
   private close(): void {
     this.endedAt = this.clock.now();
     this.cancelScheduledResume();
+    this.closeAlarm.cancel();
+    this.openAlarm.cancel();
+    this.drainAlarm.cancel();
+    this.nextWindowAt = undefined;
     for (const lane of this.laneList) {
       if (lane.cooldownTimer !== undefined) this.clock.clearTimeout(lane.cooldownTimer);
       lane.cooldownTimer = undefined;
@@ -740,6 +920,7 @@ function runMeta<T, R>(options: ResolvedRunOptions<T, R>, startedAt: number): Ru
     startedAt: new Date(startedAt).toISOString(),
     sources,
     ...(options.maxConcurrency === undefined ? {} : { maxConcurrency: options.maxConcurrency }),
+    calendar: calendarRecord(options.calendar),
   };
 }
 

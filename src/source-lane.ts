@@ -49,6 +49,8 @@ export interface PendingItem<T> {
   probe: boolean;
   /** Set when the run gave up on the call (stop with abort, fatal): its outcome is ignored. */
   abandoned: boolean;
+  /** Set when the call was aborted because the office-hours window closed: a failure puts the item back in the queue. */
+  interrupted: boolean;
 }
 
 /** The books of one source. */

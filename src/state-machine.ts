@@ -6,8 +6,13 @@
  * idle ──► running ⇄ paused          running, paused ──► draining ──► stopped
  *   │                                 running, paused ──► completed
  *   └────► waiting (for a window)     any live state  ──► failed
+ *
+ * office hours:  running ──► draining ──► waiting ──► running      (the window closes, reopens)
+ *                idle, paused ──► waiting ──► paused, draining (stop), completed
  * ```
- * `idle → stopped` is a stop that comes while the store is still opening.
+ * `idle → stopped` is a stop that comes while the store is still opening. A `draining` run is
+ * either stopping (it ends `stopped`) or letting calls finish as the window closes (it goes on
+ * `waiting`, or `paused` by `pause()`, or `completed` when nothing is left).
  */
 
 /** Every state a run can be in. */
@@ -26,10 +31,10 @@ export type PauseReason = 'manual' | 'reject-budget' | 'office-hours';
 
 const TRANSITIONS: Readonly<Record<RunState, readonly RunState[]>> = {
   idle: ['running', 'waiting', 'stopped', 'failed'],
-  waiting: ['running', 'draining', 'failed'],
+  waiting: ['running', 'paused', 'draining', 'completed', 'failed'],
   running: ['paused', 'draining', 'completed', 'failed'],
-  paused: ['running', 'draining', 'completed', 'failed'],
-  draining: ['stopped', 'waiting', 'failed'],
+  paused: ['running', 'waiting', 'draining', 'completed', 'failed'],
+  draining: ['stopped', 'waiting', 'paused', 'completed', 'failed'],
   stopped: [],
   completed: [],
   failed: [],

@@ -4,6 +4,7 @@
  * a {@link RunStore}; {@link MemoryStore} is the default. A store may be synchronous or return
  * promises: an item counts as finished only once its record is stored.
  */
+import type { ResolvedCalendarOptions } from './calendar.js';
 import type { SourceKind } from './caps.js';
 
 /** How an item ended. `exhausted`: transient failures until the attempts ran out. */
@@ -39,12 +40,20 @@ export interface SourceRecord {
   readonly overrideReason?: string;
 }
 
+/**
+ * The office-hours calendar a run keeps to, as kept in its records: its options, or that it was
+ * turned off and the written reason why.
+ */
+export type CalendarRecord = ({ readonly enforced: true } & ResolvedCalendarOptions) | { readonly enforced: false; readonly overrideReason: string };
+
 /** What a run tells its store when it starts. */
 export interface RunMeta {
   /** ISO 8601 instant the run started. */
   readonly startedAt: string;
   readonly sources: Readonly<Record<string, SourceRecord>>;
   readonly maxConcurrency?: number;
+  /** The office-hours calendar of the run. */
+  readonly calendar?: CalendarRecord;
 }
 
 /** Storage seam of a run. */
