@@ -1,90 +1,187 @@
 /**
- * The demo: a night batch of 2,000 national numbers against a fake service, in simulated time
- * (so it runs in a second, whatever the hour). It shows the BCSS caps held (4 for the National
- * Register, 2 for another authentic source), transient failures retried with backoff, business
- * rejects recorded without retry, an operator's pause with the minimum delay before resuming,
- * and the final summary.
+ * The demo: a night batch of 600 national numbers sent to a fake BCSS service on loopback
+ * (real HTTP, real SOAP) through the BCSS client and the engine. It runs at any hour:
+ *
+ * - outside office hours it runs now, with time going at its real pace (the fake clock follows
+ *   the wall clock, and jumps over the idle waits of retries so the demo stays short);
+ * - during office hours (Mon–Fri 08:00–17:00 in Brussels) it first shows the refusal that a real
+ *   run gets, then goes on in simulated time: the run waits for its window and starts at 17:00.
+ *
+ * It shows the caps held (4 for the National Register, 2 for another authentic source), invalid
+ * national numbers rejected before any call, BCSS business outcomes, rejects by code, transient
+ * errors retried with backoff and `Retry-After`, a progress display, and the summary of the
+ * rejects at the end. National numbers are always printed masked.
  *
  * Run it: npm run demo
  */
-import { createRun, HttpStatusError, MemoryStore } from '../src/index.js';
-import { FakeClock, RecordingService } from '../src/testing/index.js';
+import {
+  bcssClassifier,
+  createBcssClient,
+  createRun,
+  formatLocal,
+  inszPrecheck,
+  isOfficeHours,
+  MemoryStore,
+  OfficeHoursError,
+  type BcssReply,
+  type RunStatus,
+} from '../src/index.js';
+import { FakeClock, startFakeBcss, type FakeBcssOutcome } from '../src/testing/index.js';
+
+const ZONE = 'Europe/Brussels';
+const PERSONS = 600;
 
 interface Person {
   readonly ssin: string;
-  readonly source: 'rn' | 'sigedis';
+  /** `rn`: the National Register (cap 4); `pensions`: another authentic source (cap 2). */
+  readonly source: 'rn' | 'pensions';
 }
 
-/** Makes a valid-looking national number from a counter (check digits: 97 − (9 digits mod 97)). */
+/** A valid national number (born in the 1980s) from a counter: check digits 97 − (9 digits mod 97). */
 function ssinFor(n: number): string {
-  const nine = `8${String(n % 10)}0${String(1 + (n % 9))}${String(10 + (n % 18))}${String(100 + (n % 899)).padStart(3, '0')}`;
-  const check = 97 - (Number(nine) % 97);
-  return `${nine}${String(check).padStart(2, '0')}`;
+  const nine = `8${n % 10}${String(1 + (n % 12)).padStart(2, '0')}${String(1 + (n % 28)).padStart(2, '0')}${String(1 + (n % 997)).padStart(3, '0')}`;
+  return `${nine}${String(97 - (Number(nine) % 97)).padStart(2, '0')}`;
 }
 
 function* persons(count: number): Generator<Person> {
-  for (let i = 0; i < count; i++) yield { ssin: ssinFor(i), source: i % 5 === 0 ? 'sigedis' : 'rn' };
+  for (let i = 0; i < count; i++) {
+    const valid = ssinFor(i);
+    // One number in a hundred has a typo in its check digits: it never reaches the BCSS.
+    const ssin = i % 100 === 42 ? `${valid.slice(0, 9)}${String((Number(valid.slice(9)) + 1) % 100).padStart(2, '0')}` : valid;
+    yield { ssin, source: i % 4 === 3 ? 'pensions' : 'rn' };
+  }
 }
 
-const clock = new FakeClock(new Date('2026-11-23T19:00:00Z')); // Monday 20:00 in Brussels
-const time = () => new Date(clock.now()).toISOString().slice(11, 19);
-let seed = 42;
-const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+/** What the fake BCSS answers, by the person's position in the batch (its counter digits). */
+function outcomeFor(ssin: string, attempt: number): FakeBcssOutcome {
+  const n = Number(ssin.slice(6, 9)) - 1;
+  if (n % 50 === 7) return 'not-found'; // a business answer: no data at the supplier
+  if (n % 97 === 11) return { replacedBy: ssinFor(n + 500) }; // reject MSG00006, carries the new number
+  if (n % 89 === 5) return 'not-integrated'; // reject MSG00012: register the person first
+  if (n % 23 === 3 && attempt === 1) return { httpStatus: 503, retryAfter: '2' }; // transient, Retry-After 2 s
+  if (n % 31 === 9 && attempt === 1) return 'incomplete'; // transient: some sources not consulted
+  if (n % 37 === 1 && attempt === 1) return { fault: 'MSG00003' }; // transient SOAP fault
+  return 'found';
+}
 
-const service = new RecordingService<Person, string>({
-  clock,
-  latencyMs: () => 150 + Math.floor(random() * 100),
-  respond: (person, { attempt }) => {
-    const n = Number(person.ssin.slice(6, 9));
-    if (n % 97 === 0) throw new HttpStatusError(404, { message: 'person unknown at the source' });
-    if (n % 13 === 0 && attempt === 1) throw new HttpStatusError(503, { retryAfter: '2' });
-    if (n % 17 === 0 && attempt < 3) throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
-    return 'DATA_FOUND';
-  },
+const bcss = await startFakeBcss({
+  latencyMs: (call) => 4 + (call.ssin === undefined ? 0 : Number(call.ssin.slice(7, 9)) % 8),
+  outcomes: (call) => (call.ssin === undefined ? undefined : outcomeFor(call.ssin, call.attempt)),
 });
+const client = createBcssClient({ url: bcss.url, customer: { cbeNumber: '0123456789' }, maxSockets: 4 });
+const services = {
+  rn: { path: 'PersonService/v1/consultPerson', request: 'consultPersonRequest' },
+  pensions: { path: 'PensionService/v1/consultPension', request: 'consultPensionRequest' },
+} as const;
 
+/** The run's options, on a given clock: everything a batch job configures. */
+function batch(clock: FakeClock, store: MemoryStore) {
+  return createRun<Person, BcssReply>({
+    input: persons(PERSONS),
+    source: (person) => person.source,
+    sources: { rn: { kind: 'rn' }, pensions: { kind: 'authentic' } },
+    key: (person) => person.ssin, // printed masked: 85.07.30-***.**
+    precheck: inszPrecheck((person: Person) => person.ssin),
+    call: (person, { signal }) => {
+      const service = services[person.source];
+      return client.soa(
+        { path: service.path, request: { name: service.request, namespace: 'urn:demo', body: { ssin: person.ssin } }, legalContext: 'DEMO:MASS_LOOKUP' },
+        { signal },
+      );
+    },
+    classify: bcssClassifier(),
+    retry: { baseDelayMs: 500, maxDelayMs: 5_000, maxAttempts: 4 },
+    waitForWindow: true,
+    progressIntervalMs: 500,
+    store,
+    clock,
+  });
+}
+
+const now = new Date();
+console.log(`bcss-bulk demo: ${PERSONS} persons, National Register (cap 4) and a pensions source (cap 2), over real HTTP to a fake BCSS.`);
+console.log(`It is ${formatLocal(ZONE, now.getTime())}.\n`);
+
+if (isOfficeHours(now)) {
+  // A real run, on the real clock, is refused during office hours: nothing is read, nothing is sent.
+  const refused = createRun({ ...batchOptionsForRefusal(), input: [] as Person[] });
+  try {
+    await refused.start();
+  } catch (error) {
+    if (!(error instanceof OfficeHoursError)) throw error;
+    console.log(`start() refused: ${error.message}`);
+    console.log('The demo goes on in simulated time: the run waits for its window (waitForWindow: true).\n');
+  }
+}
+
+/** The options of a minimal run on the real clock, to show the refusal. */
+function batchOptionsForRefusal() {
+  return {
+    source: 'rn',
+    sources: { rn: { kind: 'rn' as const } },
+    call: () => Promise.resolve(),
+  };
+}
+
+const clock = new FakeClock(now);
 const store = new MemoryStore();
-const run = createRun<Person, string>({
-  input: persons(2_000),
-  source: (person) => person.source,
-  sources: { rn: { kind: 'rn' }, sigedis: { kind: 'authentic' } },
-  key: (person) => person.ssin,
-  call: service.call,
-  retry: { baseDelayMs: 500, maxDelayMs: 10_000, maxAttempts: 4 },
-  minPauseMs: 2 * 60_000,
-  progressIntervalMs: 15_000,
-  clock,
-  store,
-  random,
-});
+const run = batch(clock, store);
+const local = () => formatLocal(ZONE, clock.now()).slice(15, 23);
 
-run.on('state', (change) => console.log(`[${time()}] state ${change.from} → ${change.to} (${change.reason})${change.message ? `: ${change.message}` : ''}`));
-run.on('resume-scheduled', (event) => console.log(`[${time()}] resume asked; the minimum pause holds it until ${new Date(event.at).toISOString().slice(11, 19)}`));
-run.on('progress', (p) => {
-  const per = Object.entries(p.sources)
-    .map(([name, s]) => `${name} ${s.succeeded + s.rejected + s.exhausted} done, ${s.inFlight}/${s.cap} in flight`)
-    .join(' | ');
-  console.log(`[${time()}] ${p.totals.finished} finished, ${p.totals.retries} retries, ${p.ratePerSecond.toFixed(1)}/s — ${per}`);
-});
+run.on('state', (change) => console.log(`[${local()}] ${change.from} → ${change.to} (${change.reason})${change.message === undefined ? '' : `: ${change.message}`}`));
+run.on('progress', (status) => console.log(progressLines(status)));
 
-console.log('bcss-bulk demo: 2,000 persons, National Register (cap 4) and Sigedis (cap 2), simulated time.\n');
 const done = run.start();
-
-await clock.advance(60_000);
-console.log(`[${time()}] operator pauses the run`);
-run.pause();
-await clock.advance(30_000);
-run.resume();
-await clock.runUntil(() => run.state === 'completed' || run.state === 'failed');
+let ended = false;
+void done.then(
+  () => (ended = true),
+  () => (ended = true),
+);
+await followTheWallClock(clock, () => ended, () => run.status());
 const summary = await done;
+client.close();
+await bcss.close();
 
 console.log('\nSummary');
-console.log(`  state: ${summary.state}; finished ${summary.totals.finished} of ${summary.totals.read} in ${((summary.endedAt - (summary.startedAt ?? 0)) / 60_000).toFixed(1)} simulated minutes`);
+const minutes = ((summary.endedAt - (summary.startedAt ?? 0)) / 60_000).toFixed(1);
+console.log(`  state ${summary.state}: ${summary.totals.finished} of ${summary.totals.read} finished, ${summary.unfinished} unfinished, in ${minutes} min of run time (started ${formatLocal(ZONE, summary.startedAt ?? 0).slice(4, 23)})`);
 for (const [name, s] of Object.entries(summary.sources)) {
-  console.log(`  ${name}: cap ${s.cap}, peak ${s.peakInFlight} simultaneous calls (service saw ${service.peak(name)}); ${s.succeeded} ok, ${s.rejected} rejected, ${s.exhausted} exhausted, ${s.retries} retries`);
+  console.log(`  ${name}: cap ${s.cap}, peak ${s.peakInFlight} simultaneous calls (the fake BCSS saw ${bcss.peak(services[name as Person['source']].path)}); ${s.succeeded} ok, ${s.rejected} rejected, ${s.exhausted} exhausted, ${s.retries} retries`);
 }
-console.log(`  rejects (national numbers masked):`);
-for (const record of store.rejects().slice(0, 5)) {
-  console.log(`    ${record.key}  ${record.source}  ${record.outcome}  ${record.code}  ${record.reason}`);
+console.log(`  calls received by the fake BCSS: ${bcss.calls.length} for ${summary.totals.read} persons`);
+const byCode = new Map<string, number>();
+for (const record of store.rejects()) byCode.set(record.code ?? '-', (byCode.get(record.code ?? '-') ?? 0) + 1);
+console.log('  rejects by code:');
+for (const [code, count] of [...byCode].sort()) console.log(`    ${code.padEnd(18)} ${count}`);
+console.log('  first rejects (national numbers masked):');
+for (const record of store.rejects().slice(0, 4)) console.log(`    ${record.key}  ${record.source}  ${record.code}  ${record.reason}`);
+
+/** One line per source: a bar of finished items, calls in flight against the cap. */
+function progressLines(status: RunStatus): string {
+  const lines = [`[${local()}] ${status.state}: ${status.totals.finished}/${PERSONS} finished, ${status.totals.retries} retries`];
+  for (const [name, s] of Object.entries(status.sources)) {
+    const done = s.succeeded + s.rejected + s.exhausted;
+    const share = name === 'rn' ? 0.75 : 0.25;
+    const filled = Math.round((20 * done) / (PERSONS * share));
+    lines.push(`    ${name.padEnd(8)} [${'#'.repeat(Math.min(20, filled)).padEnd(20, '.')}] ${String(done).padStart(3)} done, ${s.inFlight}/${s.cap} in flight`);
+  }
+  return lines.join('\n');
 }
-if (store.rejects().length > 5) console.log(`    … and ${store.rejects().length - 5} more`);
+
+/**
+ * Drives the fake clock with the wall clock while calls are under way, and jumps to the next
+ * timer when the run only waits (for its window, or for retries), so that waiting costs nothing.
+ */
+async function followTheWallClock(clock: FakeClock, finished: () => boolean, status: () => RunStatus): Promise<void> {
+  let last = performance.now();
+  while (!finished()) {
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    const elapsed = performance.now() - last;
+    last += elapsed;
+    const { state, totals } = status();
+    const idle = totals.inFlight === 0 && (totals.queued === 0 || state === 'waiting');
+    const next = clock.nextTimerAt();
+    if (idle && next !== undefined) await clock.advanceTo(next);
+    else await clock.advance(Math.round(elapsed));
+  }
+}
