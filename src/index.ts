@@ -55,3 +55,24 @@ export {
   HttpStatusError,
 } from './errors.js';
 export type { ConfigIssue } from './errors.js';
+
+// ── Durable file store (run directory, ledgers, checkpoint) ─────────────────
+export {
+  FileStore,
+  DEFAULT_LEDGER,
+  DEFAULT_TRIAGE_ROUTES,
+  ledgerFor,
+  nodeFileSystem,
+  readLedger,
+  summarizeLedger,
+  exportLedger,
+  exportLines,
+  rerunInput,
+  csvField,
+  CSV_COLUMNS,
+} from './file-store/index.js';
+export type { FileStoreOptions, TriageRoute, LedgerRecord, FileSystem, AppendHandle, LedgerFilter, LedgerSummary, ExportFormat } from './file-store/index.js';
+export { FINGERPRINTED_ITEMS } from './store.js';
+export type { ResumeState, OutcomeCounts } from './store.js';
+export { InputChangedError, RunDirLockedError, LedgerDamagedError } from './errors.js';
+export { itemFingerprint, stableStringify } from './fingerprint.js';
