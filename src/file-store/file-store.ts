@@ -35,7 +35,8 @@ export interface FileStoreOptions {
 
 /** A record waiting for its group's fsync. */
 interface Pending {
-  readonly file: string;
+  /** The ledger file, or `undefined` for the journal of the generation current when the group is written. */
+  readonly file: string | undefined;
   readonly line: string;
   readonly apply: (() => void) | undefined;
   readonly resolve: () => void;
@@ -117,7 +118,7 @@ export class FileStore implements RunStore {
   /** {@inheritDoc RunStore.record} Resolves once the record is on disk (its group fsynced). */
   record(record: OutcomeRecord): Promise<void> {
     if (record.outcome === 'success') {
-      return this.append(journalFileName(this.generation), { t: 's', p: record.position, s: record.source }, () => {
+      return this.append(undefined, { t: 's', p: record.position, s: record.source }, () => {
         this.progress.add(record.position, record.source, 'success');
       });
     }
@@ -139,7 +140,7 @@ export class FileStore implements RunStore {
     if (position !== this.progress.fingerprints.length) return;
     this.progress.addFingerprint(position, fingerprint);
     // Not awaited: a failure is kept and fails every later record, so it is not lost.
-    this.append(journalFileName(this.generation), { t: 'f', p: position, h: fingerprint }, undefined).catch(() => undefined);
+    this.append(undefined, { t: 'f', p: position, h: fingerprint }, undefined).catch(() => undefined);
   }
 
   /** Items finished so far (recorded and synced), with counts per source and outcome. */
@@ -164,7 +165,7 @@ export class FileStore implements RunStore {
 
   // ── Group commit ───────────────────────────────────────────────────────────
 
-  private append(file: string, value: unknown, apply: (() => void) | undefined): Promise<void> {
+  private append(file: string | undefined, value: unknown, apply: (() => void) | undefined): Promise<void> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new Error(`The file store of ${this.dir} is closed`));
     return new Promise<void>((resolve, reject) => {
@@ -182,8 +183,9 @@ export class FileStore implements RunStore {
         this.queue = [];
         const byFile = new Map<string, string[]>();
         for (const pending of group) {
-          const lines = byFile.get(pending.file);
-          if (lines === undefined) byFile.set(pending.file, [pending.line]);
+          const file = pending.file ?? journalFileName(this.generation);
+          const lines = byFile.get(file);
+          if (lines === undefined) byFile.set(file, [pending.line]);
           else lines.push(pending.line);
         }
         const touched: AppendHandle[] = [];
