@@ -10,7 +10,7 @@ import { Agent, get } from 'node:http';
 import { createRun, FileStore, type Classifier } from '../src/index.js';
 
 const [dir, port, itemCount, capText, generation, handedFile] = process.argv.slice(2);
-if (handedFile === undefined) throw new Error('usage: crash-child RUN_DIR PORT ITEMS CAP GENERATION HANDED_FILE');
+if (dir === undefined || port === undefined || handedFile === undefined) throw new Error('usage: crash-child RUN_DIR PORT ITEMS CAP GENERATION HANDED_FILE');
 const items = Number(itemCount);
 const cap = Number(capText);
 

@@ -4,7 +4,7 @@
  * rename or fsync leaves the previous checkpoint loadable, the lock refuses a second holder.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -236,6 +236,51 @@ async function writeRejects(n: number, options: { checkpointEvery?: number } = {
   await store.close();
   return path.join(dir, 'ledger-rejects.log');
 }
+
+describe('group commit and checkpoints', () => {
+  it('syncs records in groups: one fsync per file per group, not per record', async () => {
+    let syncs = 0;
+    const fs: FileSystem = {
+      ...nodeFileSystem,
+      openAppend: async (file, mode, exclusive) => {
+        const handle = await nodeFileSystem.openAppend(file, mode, exclusive);
+        return { ...handle, sync: () => (syncs++, handle.sync()) };
+      },
+    };
+    const store = await FileStore.open(dir, { fs, checkpointEvery: 1_000_000 });
+    await store.open({ startedAt: base.firstAttemptAt, sources: {} });
+    const before = syncs;
+    await Promise.all(range(200).map((position) => store.record(position % 2 === 0 ? { ...base, position, key: `k${position}`, reason: 'r' } : { ...base, position, key: `k${position}`, outcome: 'success' })));
+    // 200 records waiting together: one group, one fsync of the ledger and one of the journal.
+    expect(syncs - before).toBe(2);
+    expect(store.status()).toMatchObject({ watermark: 200, completed: 200 });
+    await store.close();
+  });
+
+  it('keeps every synced record across checkpoints taken while records keep coming (a crash image loads them all)', async () => {
+    const store = await FileStore.open(dir, { checkpointEvery: 3 });
+    await store.open({ startedAt: base.firstAttemptAt, sources: {} });
+    const waves: Promise<void>[] = [];
+    for (let wave = 0; wave < 5; wave++) {
+      const records = [];
+      for (let i = 0; i < 10; i++) {
+        const position = wave * 10 + i;
+        records.push(store.record(position % 4 === 0 ? { ...base, position, key: `k${position}`, reason: 'r' } : { ...base, position, key: `k${position}`, outcome: 'success' }));
+      }
+      waves.push(Promise.all(records).then(() => undefined));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(waves);
+    // Copy the directory as a crash would leave it (no last checkpoint, no lock released).
+    const image = path.join(dir, 'image');
+    await mkdir(image);
+    for (const file of await readdir(dir)) if (file !== 'lock' && file !== 'image') await copyFile(path.join(dir, file), path.join(image, file));
+    const reopened = await FileStore.open(image);
+    expect(reopened.status()).toMatchObject({ watermark: 50, finished: [], counts: { rn: { success: 37, reject: 13, exhausted: 0 } } });
+    await reopened.close();
+    await store.close();
+  });
+});
 
 describe('torn ends and damage', () => {
   it('treats a ledger cut at any byte of its last record as ending before it, and appends after the cut', async () => {
