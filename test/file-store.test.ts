@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -387,6 +387,14 @@ describe('the run directory lock', () => {
     expect(JSON.parse(await readFile(path.join(dir, 'lock'), 'utf8'))).toMatchObject({ pid: expect.any(Number) });
     const store = await FileStore.open(dir);
     expect(JSON.parse(await readFile(path.join(dir, 'lock'), 'utf8'))).toMatchObject({ pid: process.pid });
+    await store.close();
+  });
+
+  it('takes over a lock naming this pid that this process does not hold (a restarted container reuses PID 1)', async () => {
+    await writeFile(path.join(dir, 'lock'), JSON.stringify({ pid: process.pid, hostname: hostname(), startedAt: '2026-01-05T03:12:00.000Z' }));
+    const store = await FileStore.open(dir);
+    expect(JSON.parse(await readFile(path.join(dir, 'lock'), 'utf8'))).toMatchObject({ pid: process.pid, startedAt: expect.not.stringMatching(/^2026-01-05T03:12/) });
+    await expect(FileStore.open(dir)).rejects.toBeInstanceOf(RunDirLockedError);
     await store.close();
   });
 

@@ -2,13 +2,17 @@
  * The run directory's lock: one process at a time. The lock file names its holder (pid,
  * host, start time) and is created atomically with its content (written to a temp file, then
  * linked to the lock's name, which fails when the lock exists). A lock left by a crashed
- * holder is taken over when its pid is no longer alive on this host; any other holder is
- * refused with a {@link RunDirLockedError}.
+ * holder is taken over when its pid is no longer alive on this host (or is this process's pid
+ * while this process holds no such lock: a restarted container reuses PID 1); any other holder
+ * is refused with a {@link RunDirLockedError}.
  */
 import { hostname as osHostname } from 'node:os';
 import path from 'node:path';
 import { RunDirLockedError } from '../errors.js';
 import { FILE_MODE, hasErrorCode, type FileSystem } from './fs.js';
+
+/** Lock files held by this process (a lock naming this pid but not listed here is an earlier process's with the same pid, e.g. PID 1 of a restarted container). */
+const heldHere = new Set<string>();
 
 /** Name of the lock file in the run directory. */
 export const LOCK_FILE = 'lock';
@@ -71,7 +75,15 @@ export async function acquireLock(fs: FileSystem, dir: string, isAlive: (pid: nu
       try {
         await fs.link(temp, file);
         await fs.syncDir(dir);
-        return { file, release: () => fs.remove(file).then(() => fs.syncDir(dir)) };
+        heldHere.add(file);
+        return {
+          file,
+          release: async () => {
+            heldHere.delete(file);
+            await fs.remove(file);
+            await fs.syncDir(dir);
+          },
+        };
       } catch (error) {
         if (!hasErrorCode(error, 'EEXIST')) throw error;
       }
@@ -80,8 +92,8 @@ export async function acquireLock(fs: FileSystem, dir: string, isAlive: (pid: nu
         throw new RunDirLockedError(file, { pid: 0, hostname: 'unknown', startedAt: 'unknown' }, 'the lock file cannot be read');
       }
       if (holder.hostname !== me.hostname) throw new RunDirLockedError(file, holder, 'it is held from another host, whose processes cannot be checked from here');
-      if (holder.pid === process.pid) throw new RunDirLockedError(file, holder, 'this process already has a store open on it');
-      if (isAlive(holder.pid)) throw new RunDirLockedError(file, holder, 'that process is still running');
+      if (heldHere.has(file)) throw new RunDirLockedError(file, holder, 'this process already has a store open on it');
+      if (holder.pid !== process.pid && isAlive(holder.pid)) throw new RunDirLockedError(file, holder, 'that process is still running');
       if (attempt > 0) throw new RunDirLockedError(file, holder, 'another process took it over at the same time');
       await fs.remove(file); // its holder died: take it over
     }
