@@ -110,6 +110,18 @@ describe('resuming a run from its run directory', () => {
     expect(new Set(rejects.map((r) => r.ledger))).toEqual(new Set(['rejects', 'ssin-replaced']));
   });
 
+  it('resumes a run over an async input the same way', async () => {
+    async function* people(n: number) {
+      for (let i = 0; i < n; i++) yield i;
+    }
+    const first = await runOnce([], { fatalAt: 70, extra: { input: people(100) } });
+    expect(first.error).toBeInstanceOf(RunFailedError);
+    const second = await runOnce([], { extra: { input: people(100) } });
+    expect(second.summary!.totals).toMatchObject({ finished: 100, read: 100 });
+    expect(second.calls.filter((item) => first.calls.includes(item)).length).toBeLessThanOrEqual(4);
+    expect(second.handed.filter((item) => first.handed.includes(item))).toEqual([]);
+  });
+
   it('judges the reject budget on the stored counts after a restart', async () => {
     const items = range(300);
     const first = await runOnce(items, { fatalAt: 100 });
