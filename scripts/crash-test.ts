@@ -126,10 +126,13 @@ async function main(): Promise<number> {
     for (; ; generation++) {
       const { child, exited } = spawnChild(script, [dir, String(port), String(items), String(cap), String(generation), handedFile]);
       if (kills < targetKills) {
+        // Mostly a random moment after the first call; one kill in five a random moment after
+        // the start, which may fall while the store opens, cuts a torn end or writes a checkpoint.
         const firstCall = new Promise<void>((resolve) => firstCallOf.set(generation, resolve));
-        const outcome = await Promise.race([firstCall.then(() => 'called' as const), exited.then(() => 'exited' as const)]);
+        const fromStart = random() < 0.2;
+        const outcome = fromStart ? 'called' : await Promise.race([firstCall.then(() => 'called' as const), exited.then(() => 'exited' as const)]);
         if (outcome === 'called') {
-          await new Promise((resolve) => setTimeout(resolve, 10 + random() * 250));
+          await new Promise((resolve) => setTimeout(resolve, fromStart ? 50 + random() * 600 : 10 + random() * 250));
           child.kill('SIGKILL');
         }
       }

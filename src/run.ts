@@ -413,11 +413,17 @@ export class BulkRun<T, R = unknown> {
     const item = result.value;
     let name: string;
     let key: string;
+    let storeKey: string | undefined;
     try {
       if (position < FINGERPRINTED_ITEMS && this.store.verifyInput !== undefined) this.verifyInput(item, position);
       if (this.resumed !== undefined && (position < this.resumed.watermark || this.resumed.finished.has(position))) return true;
       name = this.options.sourceOf(item);
-      key = this.options.key === undefined ? `#${position}` : maskNationalNumbers(String(this.options.key(item, position)));
+      if (this.options.key === undefined) key = `#${position}`;
+      else {
+        const raw = String(this.options.key(item, position));
+        key = maskNationalNumbers(raw);
+        if (this.store.keepsNationalNumbers === true && raw !== key) storeKey = raw; // the store's owner opted in
+      }
     } catch (error) {
       if (error instanceof RunFailedError) this.fail(error);
       else this.fail(new RunFailedError('PROGRAMMER_ERROR', `The source or key function threw for item #${position}: ${reasonOf(error)}`, { cause: error }));
@@ -433,6 +439,7 @@ export class BulkRun<T, R = unknown> {
       item,
       position,
       key,
+      ...(storeKey === undefined ? {} : { storeKey }),
       lane,
       attempts: 0,
       firstAttemptAt: 0,
@@ -612,7 +619,7 @@ export class BulkRun<T, R = unknown> {
   private finish(pending: PendingItem<T>, outcome: ItemOutcome, code: string | undefined, reason: string | undefined, value?: R): void {
     const record: OutcomeRecord = {
       position: pending.position,
-      key: this.store.keepsNationalNumbers === true && this.options.key !== undefined ? String(this.options.key(pending.item, pending.position)) : pending.key,
+      key: pending.storeKey ?? pending.key,
       source: pending.lane.name,
       outcome,
       attempts: pending.attempts,

@@ -36,6 +36,8 @@ export interface PendingItem<T> {
   readonly position: number;
   /** Key for events and records, already masked. */
   readonly key: string;
+  /** The unmasked key, kept only for a store that opted in to national numbers. */
+  readonly storeKey?: string;
   readonly lane: SourceLane<T>;
   attempts: number;
   firstAttemptAt: number;
