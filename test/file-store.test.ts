@@ -151,6 +151,14 @@ describe('resuming a run from its run directory', () => {
     expect(same.summary!.totals.finished).toBe(100);
   });
 
+  it('refuses to resume when the stored items belong to a source no longer configured', async () => {
+    await runOnce(range(50), { fatalAt: 30 });
+    const renamed = await runOnce(range(50), { extra: { source: 'register', sources: { register: { kind: 'rn' } } } });
+    expect(renamed.error).toBeInstanceOf(InputChangedError);
+    expect((renamed.error as Error).message).toContain("source 'rn', which is not configured (configured: register)");
+    expect(renamed.calls).toEqual([]);
+  });
+
   it('fingerprints items by a stable serialisation when the run has no key function', async () => {
     const objects = range(40).map((i) => ({ id: i, name: `n${i}` }));
     const run = async (input: readonly { id: number; name: string }[], fatalAt?: number) => {
