@@ -118,3 +118,48 @@ export class HttpStatusError extends BcssBulkError {
     this.retryAfter = options.retryAfter ?? undefined;
   }
 }
+
+// ── Durable store ────────────────────────────────────────────────────────────
+
+/**
+ * The input of a resumed run differs from the input of the run that wrote the run directory
+ * (a different item at a fingerprinted position, fewer items than were finished, an unknown
+ * source): resuming would skip or repeat the wrong items, so the run is refused.
+ */
+export class InputChangedError extends RunFailedError {
+  constructor(message: string) {
+    super('INPUT_CHANGED', message);
+  }
+}
+
+/** Another live process holds the run directory's lock. */
+export class RunDirLockedError extends BcssBulkError {
+  /** The lock file. */
+  readonly lockFile: string;
+  /** What the lock file says of its holder. */
+  readonly holder: { readonly pid: number; readonly hostname: string; readonly startedAt: string };
+
+  constructor(lockFile: string, holder: RunDirLockedError['holder'], why: string) {
+    super(
+      'RUN_DIR_LOCKED',
+      `The run directory is locked by process ${holder.pid} on ${holder.hostname} (since ${holder.startedAt}): ${why}. ` +
+        `If that process is gone, delete ${lockFile}.`,
+    );
+    this.lockFile = lockFile;
+    this.holder = holder;
+  }
+}
+
+/** A durable file (ledger, journal, checkpoint) is damaged before its end: never skipped silently. */
+export class LedgerDamagedError extends BcssBulkError {
+  /** The damaged file. */
+  readonly file: string;
+  /** Byte offset of the first damaged record. */
+  readonly offset: number;
+
+  constructor(file: string, offset: number, what: string) {
+    super('LEDGER_DAMAGED', `${file} is damaged at byte ${offset}: ${what}; valid records follow it, so this is not a torn write at the end`);
+    this.file = file;
+    this.offset = offset;
+  }
+}

@@ -88,3 +88,24 @@ export { OfficeHoursError } from './errors.js';
 export type { RunCalendarConfig } from './config.js';
 export { runCalendarSchema } from './config.js';
 export type { CalendarRecord } from './store.js';
+
+// ── Durable file store (run directory, ledgers, checkpoint) ─────────────────
+export {
+  FileStore,
+  DEFAULT_LEDGER,
+  DEFAULT_TRIAGE_ROUTES,
+  ledgerFor,
+  nodeFileSystem,
+  readLedger,
+  summarizeLedger,
+  exportLedger,
+  exportLines,
+  rerunInput,
+  csvField,
+  CSV_COLUMNS,
+} from './file-store/index.js';
+export type { FileStoreOptions, TriageRoute, LedgerRecord, FileSystem, AppendHandle, LedgerFilter, LedgerSummary, ExportFormat } from './file-store/index.js';
+export { FINGERPRINTED_ITEMS } from './store.js';
+export type { ResumeState, OutcomeCounts } from './store.js';
+export { InputChangedError, RunDirLockedError, LedgerDamagedError } from './errors.js';
+export { itemFingerprint, stableStringify } from './fingerprint.js';

@@ -16,15 +16,16 @@ import { composeClassifiers, reasonOf, type AttemptResult, type Classification, 
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import { parseRunOptions, type CallContext, type PrecheckFailure, type ResolvedRunOptions, type RunOptions } from './config.js';
 import { TypedEmitter } from './emitter.js';
-import { CallTimeoutError, OfficeHoursError, RunFailedError, RunStateError } from './errors.js';
+import { CallTimeoutError, InputChangedError, OfficeHoursError, RunFailedError, RunStateError } from './errors.js';
 import type { RunEvents, StateChange } from './events.js';
+import { itemFingerprint } from './fingerprint.js';
 import { openInput, type InputReader, type Read } from './input.js';
 import { maskNationalNumbers } from './privacy.js';
 import { RateMeter } from './rate.js';
 import { SourceLane, type PendingItem, type SourceStatus } from './source-lane.js';
 import { canTransition, isFinal, type PauseReason, type RunState } from './state-machine.js';
 import { calendarRecord, closingMessage, openingMessage, refusalMessage, waitingMessage } from './window-messages.js';
-import { MemoryStore, type ItemOutcome, type OutcomeRecord, type RunMeta, type RunStore, type SourceRecord } from './store.js';
+import { FINGERPRINTED_ITEMS, MemoryStore, type ItemOutcome, type OutcomeRecord, type ResumeState, type RunMeta, type RunStore, type SourceRecord } from './store.js';
 
 /** Totals of a {@link RunStatus}, summed over the sources. */
 export interface RunTotals {
@@ -84,7 +85,7 @@ interface Step {
   readonly what: string;
 }
 
-type Counter = 'inFlight' | 'retrying' | 'succeeded' | 'rejected' | 'exhausted' | 'attempts' | 'retries';
+type Counter = 'inFlight' | 'finishing' | 'retrying' | 'succeeded' | 'rejected' | 'exhausted' | 'attempts' | 'retries';
 
 /**
  * A bulk run over a stream of items. Create it with {@link createRun}, listen to its events,
@@ -139,6 +140,8 @@ export class BulkRun<T, R = unknown> {
   private readonly finished: Promise<RunSummary>;
   private failure: RunFailedError | undefined;
   private listenerFailure: RunFailedError | undefined;
+  /** Positions an earlier run over the same store finished (skipped here), when resuming. */
+  private resumed: { readonly watermark: number; readonly finished: ReadonlySet<number>; readonly last: number } | undefined;
 
   /**
    * Validates the configuration; nothing is read or called before {@link start}.
@@ -213,8 +216,15 @@ export class BulkRun<T, R = unknown> {
     this.rate = new RateMeter(this.startedAt);
     this.reader = openInput(this.options.input);
     const meta = runMeta(this.options, this.startedAt);
-    this.runSteps([{ run: () => this.store.open(meta), code: 'STORE_FAILED', what: 'The store could not be opened' }], () => {
+    let resume: void | ResumeState;
+    const open = (): void | Promise<void> => {
+      const opened = this.store.open(meta);
+      if (!(opened instanceof Promise)) resume = opened;
+      else return opened.then((state) => void (resume = state));
+    };
+    this.runSteps([{ run: open, code: 'STORE_FAILED', what: 'The store could not be opened' }], () => {
       if (this.current !== 'idle') return; // stopped while the store was opening
+      if (resume !== undefined && !this.resumeFrom(resume)) return;
       this.enterWindow('start');
     });
     return this.finished;
@@ -420,7 +430,11 @@ export class BulkRun<T, R = unknown> {
     const reader = this.reader;
     if (reader === undefined || this.inputExhausted || this.reading) return;
     if (this.current !== 'running' && this.current !== 'paused' && this.current !== 'waiting') return;
-    while (this.queued() + this.sum('retrying') < this.options.prefetch) {
+    // Items whose record is still being stored count too: a long run of items refused by the
+    // precheck, with an asynchronous store, must not pile up without bound.
+    // Items whose record is still being stored count too: a long run of items refused by the
+    // precheck, with an asynchronous store, must not pile up without bound.
+    while (this.queued() + this.sum('retrying') + this.finishing < this.options.prefetch) {
       if (!reader.sync) {
         this.reading = true;
         reader.next().then(
@@ -452,17 +466,29 @@ export class BulkRun<T, R = unknown> {
   private accept(result: Read<T>): boolean {
     if (result.done) {
       this.inputExhausted = true;
+      if (this.resumed !== undefined && this.resumed.last >= this.read) {
+        this.fail(new InputChangedError(`The input has ${this.read} items, but the store records item #${this.resumed.last} as finished: the input changed since the run it resumes`));
+      }
       return false;
     }
     const position = this.read++;
     const item = result.value;
     let name: string;
     let key: string;
+    let storeKey: string | undefined;
     try {
+      if (position < FINGERPRINTED_ITEMS && this.store.verifyInput !== undefined) this.verifyInput(item, position);
+      if (this.resumed !== undefined && (position < this.resumed.watermark || this.resumed.finished.has(position))) return true;
       name = this.options.sourceOf(item);
-      key = this.options.key === undefined ? `#${position}` : maskNationalNumbers(String(this.options.key(item, position)));
+      if (this.options.key === undefined) key = `#${position}`;
+      else {
+        const raw = String(this.options.key(item, position));
+        key = maskNationalNumbers(raw);
+        if (this.store.keepsNationalNumbers === true && raw !== key) storeKey = raw; // the store's owner opted in
+      }
     } catch (error) {
-      this.fail(new RunFailedError('PROGRAMMER_ERROR', `The source or key function threw for item #${position}: ${reasonOf(error)}`, { cause: error }));
+      if (error instanceof RunFailedError) this.fail(error);
+      else this.fail(new RunFailedError('PROGRAMMER_ERROR', `The source or key function threw for item #${position}: ${reasonOf(error)}`, { cause: error }));
       return false;
     }
     const lane = this.lanes.get(name);
@@ -475,6 +501,7 @@ export class BulkRun<T, R = unknown> {
       item,
       position,
       key,
+      ...(storeKey === undefined ? {} : { storeKey }),
       lane,
       attempts: 0,
       firstAttemptAt: 0,
@@ -507,6 +534,31 @@ export class BulkRun<T, R = unknown> {
     return true;
   }
 
+  /** Takes over what an earlier run over the same store finished; false when the run failed on it. */
+  private resumeFrom(state: ResumeState): boolean {
+    for (const [source, counts] of Object.entries(state.counts)) {
+      const lane = this.lanes.get(source);
+      if (lane === undefined) {
+        this.fail(new InputChangedError(`The store records items of source '${source}', which is not configured (configured: ${[...this.lanes.keys()].join(', ')})`));
+        return false;
+      }
+      lane.succeeded += counts.success;
+      lane.rejected += counts.reject;
+      lane.exhausted += counts.exhausted;
+    }
+    const finished = new Set(state.finished);
+    let last = state.watermark - 1;
+    for (const position of finished) if (position > last) last = position;
+    this.resumed = { watermark: state.watermark, finished, last };
+    return true;
+  }
+
+  /** Hands the store the fingerprint of one of the first items; the store throws when it differs from its earlier run's. */
+  private verifyInput(item: T, position: number): void {
+    const identity = this.options.key === undefined ? undefined : String(this.options.key(item, position));
+    this.store.verifyInput?.(position, itemFingerprint(item, position, identity));
+  }
+
   // ── Dispatching ──────────────────────────────────────────────────────────
 
   /**
@@ -516,7 +568,7 @@ export class BulkRun<T, R = unknown> {
   private dispatchAll(): void {
     const count = this.laneList.length;
     const globalCap = this.options.maxConcurrency ?? Number.POSITIVE_INFINITY;
-    let inFlight = this.sum('inFlight');
+    let inFlight = this.sum('inFlight') + this.sum('finishing');
     let idleTurns = 0;
     while (this.current === 'running' && inFlight < globalCap && idleTurns < count) {
       const lane = this.laneList[this.nextLane]!;
@@ -659,7 +711,7 @@ export class BulkRun<T, R = unknown> {
   private finish(pending: PendingItem<T>, outcome: ItemOutcome, code: string | undefined, reason: string | undefined, value?: R): void {
     const record: OutcomeRecord = {
       position: pending.position,
-      key: pending.key,
+      key: pending.storeKey ?? pending.key,
       source: pending.lane.name,
       outcome,
       attempts: pending.attempts,
@@ -675,7 +727,12 @@ export class BulkRun<T, R = unknown> {
       steps.push({ run: () => onSuccess(pending.item, value as R, info), code: 'ON_SUCCESS_FAILED', what: `onSuccess threw for item ${pending.key}` });
     }
     steps.push({ run: () => this.store.record(record), code: 'STORE_FAILED', what: 'The store could not record an outcome' });
-    this.runSteps(steps, () => this.counted(pending.lane, record));
+    // The item keeps its slot until it is finished: at most `cap` items per source are called and not yet stored.
+    pending.lane.finishing++;
+    this.runSteps(steps, () => {
+      pending.lane.finishing--;
+      this.counted(pending.lane, pending.key === record.key ? record : { ...record, key: pending.key });
+    });
   }
 
   /**

@@ -36,6 +36,8 @@ export interface PendingItem<T> {
   readonly position: number;
   /** Key for events and records, already masked. */
   readonly key: string;
+  /** The unmasked key, kept only for a store that opted in to national numbers. */
+  readonly storeKey?: string;
   readonly lane: SourceLane<T>;
   attempts: number;
   firstAttemptAt: number;
@@ -60,6 +62,8 @@ export class SourceLane<T> {
   /** Items waiting for a slot, oldest first (retries go to the front). */
   readonly queue: PendingItem<T>[] = [];
   inFlight = 0;
+  /** Items whose call ended and whose outcome is being handed over or stored: they keep their slot. */
+  finishing = 0;
   peakInFlight = 0;
   retrying = 0;
   succeeded = 0;
@@ -80,7 +84,7 @@ export class SourceLane<T> {
 
   /** May a call of this source start now (a waiting item, a free slot, the source not paused)? */
   ready(now: number): boolean {
-    return this.queue.length > 0 && this.inFlight < this.config.cap && (this.breaker === undefined || this.breaker.canDispatch(now));
+    return this.queue.length > 0 && this.inFlight + this.finishing < this.config.cap && (this.breaker === undefined || this.breaker.canDispatch(now));
   }
 
   /** Notes that a call starts; returns true when it is the overload probe. */

@@ -56,13 +56,43 @@ export interface RunMeta {
   readonly calendar?: CalendarRecord;
 }
 
+/** Items of one source that an earlier run over the same store finished, by outcome. */
+export type OutcomeCounts = Readonly<Record<ItemOutcome, number>>;
+
+/**
+ * What a durable store remembers of an earlier run over the same input: the engine skips the
+ * finished positions (no call, no second `onSuccess`) and starts its counters from `counts`.
+ */
+export interface ResumeState {
+  /** Every position below the watermark is finished. */
+  readonly watermark: number;
+  /** Finished positions at or above the watermark. */
+  readonly finished: readonly number[];
+  /** Finished items per source and outcome. */
+  readonly counts: Readonly<Record<string, OutcomeCounts>>;
+}
+
 /** Storage seam of a run. */
 export interface RunStore {
-  /** Called once when the run starts, before any call. */
-  open(meta: RunMeta): void | Promise<void>;
+  /**
+   * Called once when the run starts, before any call. A durable store returns what an earlier
+   * run over the same input finished, so the run resumes after it.
+   */
+  open(meta: RunMeta): void | ResumeState | Promise<void | ResumeState>;
   /** Called once per finished item, before the item counts as finished. */
   record(record: OutcomeRecord): void | Promise<void>;
+  /**
+   * Optional: called with a fingerprint of each of the first {@link FINGERPRINTED_ITEMS} items as
+   * they are read, so a durable store can refuse an input that changed since the earlier run
+   * (by throwing an `InputChangedError`).
+   */
+  verifyInput?(position: number, fingerprint: string): void;
+  /** Optional: true when records should carry keys unmasked (an explicit opt-in of the store's owner). */
+  readonly keepsNationalNumbers?: boolean;
 }
+
+/** How many items at the start of the input are fingerprinted for {@link RunStore.verifyInput}. */
+export const FINGERPRINTED_ITEMS = 32;
 
 /**
  * The default store: keeps the metadata and every non-success record in memory, and only

@@ -214,6 +214,13 @@ describe('the packed package, installed in a consumer project', () => {
     expect(runNode('e2e.mjs')).toEqual({ state: 'completed', succeeded: 10, peak: 4 });
   });
 
+  it('installs the bcss-bulk command, which runs from the build', () => {
+    const help = exec(path.join(consumerDir, 'node_modules', '.bin', 'bcss-bulk'), ['--help'], consumerDir);
+    expect(help).toMatchObject({ ok: true, stdout: expect.stringContaining('bcss-bulk ledger summary DIR') });
+    const wrong = exec(path.join(consumerDir, 'node_modules', '.bin', 'bcss-bulk'), ['ledger', 'frobnicate'], consumerDir);
+    expect(wrong.status).toBe(2);
+  });
+
   it('ships the ESM and CJS builds with their declarations, and no sources or tests', () => {
     const files = tarEntries.map((entry) => entry.replace(/^package\//, ''));
     for (const name of ['index', 'testing']) {

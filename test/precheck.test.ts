@@ -103,4 +103,33 @@ describe('precheck: invalid items are rejected before any call', () => {
       createRun({ input: [], source: 'rn', sources: { rn: { kind: 'rn' } }, call: () => 1, precheck: 'yes' as never }),
     ).toThrow(/precheck: expected a function/);
   });
+
+  it('reads no further than prefetch while refused items wait for a slow store', async () => {
+    const pending: (() => void)[] = [];
+    const store = { open: () => undefined, record: () => new Promise<void>((resolve) => pending.push(resolve)) };
+    const input = Array.from({ length: 1_000 }, () => INVALID[0]!);
+    const clock = new FakeClock();
+    const run = createRun<string, string>({
+      input,
+      source: 'rn',
+      sources: { rn: { kind: 'rn' } },
+      call: () => 'never',
+      clock,
+      store,
+      prefetch: 16,
+      rejectBudget: false,
+      calendar: { enforce: false, override: { reason: 'unit test on a fake clock' } },
+      precheck: inszPrecheck((ssin: string) => ssin, TODAY),
+    });
+    const done = run.start();
+    await clock.advance(0);
+    expect(run.status().totals.read).toBe(16);
+    while (pending.length > 0) {
+      for (const resolve of pending.splice(0)) resolve();
+      await clock.advance(0);
+      expect(run.status().totals.read - run.status().totals.finished).toBeLessThanOrEqual(16);
+    }
+    const summary = await done;
+    expect(summary.totals).toMatchObject({ read: 1_000, rejected: 1_000, attempts: 0 });
+  });
 });

@@ -231,8 +231,10 @@ describe('counters, records and payloads', () => {
     const summary = await done;
     expect(handedAtEnd).toEqual([6]);
     expect(summary.totals).toMatchObject({ succeeded: 6, finished: 6 });
-    // The last two calls end at 200 ms; their onSuccess at 1,200 ms.
-    expect(summary.endedAt - t0).toBe(1_200);
+    // An item keeps its slot until it is finished: items 0-3 finish at 1,100 ms, so items 4-5
+    // are called then, end at 1,200 ms, and their onSuccess ends at 2,200 ms.
+    expect(summary.endedAt - t0).toBe(2_200);
+    expect(summary.sources['rn']!.peakInFlight).toBe(4);
   });
 
   it('counts attempts and retries per source and in the totals', async () => {

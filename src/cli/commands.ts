@@ -1,0 +1,117 @@
+/**
+ * The operator's commands on a run directory, as a function of the arguments: parses them,
+ * runs the command, writes to the given streams and returns the exit code (0 done, 1 the
+ * command failed, 2 wrong usage). `main.ts` binds it to the process.
+ */
+import { parseArgs } from 'node:util';
+import { BcssBulkError } from '../errors.js';
+import { nodeFileSystem } from '../file-store/fs.js';
+import { exportLines, readLedger, summarizeLedger, type ExportFormat, type LedgerSummary } from '../file-store/ledger-tools.js';
+
+/** Where the commands write. */
+export interface CliOutput {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/** The usage text. */
+export const USAGE = `Usage:
+  bcss-bulk ledger summary DIR [--json]
+      Progress and rejects of the run directory DIR: items finished, counts per source and
+      outcome, rejects by ledger, source, outcome class and code.
+  bcss-bulk ledger export DIR --format csv|jsonl [--ledger NAME]... [--outcome reject|exhausted]... [--code CODE]...
+      Writes the rejects (all, or the chosen ones) to standard output as CSV or JSON Lines.
+  bcss-bulk --help
+
+Exit codes: 0 done, 1 the command failed (no run directory, a damaged file), 2 wrong usage.
+`;
+
+class UsageError extends Error {}
+
+function table(title: string, counts: Readonly<Record<string, number>>): string {
+  const entries = Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (entries.length === 0) return `${title}: none\n`;
+  const width = Math.max(...entries.map(([name]) => name.length));
+  return `${title}:\n${entries.map(([name, count]) => `  ${name.padEnd(width)}  ${count}`).join('\n')}\n`;
+}
+
+/** The summary as text for a terminal. */
+export function formatSummary(dir: string, summary: LedgerSummary): string {
+  const perSource: Record<string, number> = {};
+  let lines = `Run directory ${dir}\nItems finished: ${summary.finished} (every item before position ${summary.watermark} is finished)\n`;
+  for (const [source, counts] of Object.entries(summary.counts)) {
+    lines += `  ${source}: ${counts.success} succeeded, ${counts.reject} rejected, ${counts.exhausted} exhausted\n`;
+    perSource[source] = counts.success + counts.reject + counts.exhausted;
+  }
+  lines += `Rejects in the ledgers: ${summary.rejects}\n`;
+  if (summary.rejects > 0) {
+    lines += table('By ledger', summary.byLedger) + table('By source', summary.bySource) + table('By outcome', summary.byOutcome) + table('By code', summary.byCode);
+  }
+  return lines;
+}
+
+/** Fails with a usage error unless DIR holds a run directory's files. */
+async function checkRunDir(dir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await nodeFileSystem.readdir(dir);
+  } catch (error) {
+    throw new BcssBulkError('NO_RUN_DIR', `Cannot read the run directory ${dir}: ${(error as Error).message}`);
+  }
+  if (!names.some((name) => name === 'checkpoint' || /^(ledger|journal)-.*\.log$/.test(name))) {
+    throw new BcssBulkError('NO_RUN_DIR', `${dir} is not a run directory (no checkpoint, ledger or journal in it)`);
+  }
+}
+
+async function summary(args: string[], io: CliOutput): Promise<void> {
+  const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: true, strict: true });
+  const [dir, ...extra] = positionals;
+  if (dir === undefined || extra.length > 0) throw new UsageError('ledger summary takes one run directory');
+  await checkRunDir(dir);
+  const result = await summarizeLedger(dir);
+  io.out(values.json === true ? `${JSON.stringify(result, null, 2)}\n` : formatSummary(dir, result));
+}
+
+async function exportCommand(args: string[], io: CliOutput): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { format: { type: 'string' }, ledger: { type: 'string', multiple: true }, outcome: { type: 'string', multiple: true }, code: { type: 'string', multiple: true } },
+    allowPositionals: true,
+    strict: true,
+  });
+  const [dir, ...extra] = positionals;
+  if (dir === undefined || extra.length > 0) throw new UsageError('ledger export takes one run directory');
+  if (values.format !== 'csv' && values.format !== 'jsonl') throw new UsageError(`--format must be csv or jsonl${values.format === undefined ? '' : `, not '${values.format}'`}`);
+  for (const outcome of values.outcome ?? []) if (outcome !== 'reject' && outcome !== 'exhausted') throw new UsageError(`--outcome must be reject or exhausted, not '${outcome}'`);
+  await checkRunDir(dir);
+  const records = await readLedger(dir, {
+    ...(values.ledger === undefined ? {} : { ledgers: values.ledger }),
+    ...(values.outcome === undefined ? {} : { outcomes: values.outcome as ('reject' | 'exhausted')[] }),
+    ...(values.code === undefined ? {} : { codes: values.code }),
+  });
+  for (const line of exportLines(records, values.format as ExportFormat)) io.out(line);
+}
+
+/** Runs the command given by `argv` (without the node and script paths); resolves with the exit code. */
+export async function runCli(argv: readonly string[], io: CliOutput): Promise<number> {
+  const [group, command, ...rest] = argv;
+  try {
+    if (group === '--help' || group === '-h' || group === 'help') {
+      io.out(USAGE);
+      return 0;
+    }
+    if (group !== 'ledger') throw new UsageError(group === undefined ? 'no command given' : `unknown command '${group}'`);
+    if (command === 'summary') await summary(rest, io);
+    else if (command === 'export') await exportCommand(rest, io);
+    else throw new UsageError(command === undefined ? 'ledger: give summary or export' : `unknown ledger command '${command}'`);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError || (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true)) {
+      io.err(`bcss-bulk: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    const code = error instanceof BcssBulkError ? ` [${error.code}]` : '';
+    io.err(`bcss-bulk: ${error instanceof Error ? error.message : String(error)}${code}\n`);
+    return 1;
+  }
+}

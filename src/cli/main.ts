@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+/**
+ * The `bcss-bulk` command: `bcss-bulk ledger summary DIR`, `bcss-bulk ledger export DIR
+ * --format csv`. See {@link runCli}.
+ */
+import { runCli } from './commands.js';
+
+void runCli(process.argv.slice(2), {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+}).then((code) => {
+  process.exitCode = code;
+});
