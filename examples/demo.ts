@@ -10,19 +10,25 @@
  * It shows the caps held (4 for the National Register, 2 for another authentic source), invalid
  * national numbers rejected before any call, BCSS business outcomes, rejects by code, transient
  * errors retried with backoff and `Retry-After`, a progress display, and the summary of the
- * rejects at the end. National numbers are always printed masked.
+ * durable ledger at the end (a `FileStore` in a temporary run directory: what the operator's
+ * `npx bcss-bulk ledger summary DIR` prints). National numbers are always printed masked.
  *
  * Run it: npm run demo
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import {
   bcssClassifier,
   createBcssClient,
   createRun,
   formatLocal,
   inszPrecheck,
+  FileStore,
   isOfficeHours,
-  MemoryStore,
   OfficeHoursError,
+  readLedger,
+  summarizeLedger,
   type BcssReply,
   type RunStatus,
 } from '../src/index.js';
@@ -75,7 +81,7 @@ const services = {
 } as const;
 
 /** The run's options, on a given clock: everything a batch job configures. */
-function batch(clock: FakeClock, store: MemoryStore) {
+function batch(clock: FakeClock, store: FileStore) {
   return createRun<Person, BcssReply>({
     input: persons(PERSONS),
     source: (person) => person.source,
@@ -98,13 +104,14 @@ function batch(clock: FakeClock, store: MemoryStore) {
   });
 }
 
-const now = new Date();
+// The demo's "now": the wall clock, or BCSS_DEMO_NOW (an ISO instant) to try another hour.
+const now = process.env['BCSS_DEMO_NOW'] === undefined ? new Date() : new Date(process.env['BCSS_DEMO_NOW']);
 console.log(`bcss-bulk demo: ${PERSONS} persons, National Register (cap 4) and a pensions source (cap 2), over real HTTP to a fake BCSS.`);
 console.log(`It is ${formatLocal(ZONE, now.getTime())}.\n`);
 
 if (isOfficeHours(now)) {
-  // A real run, on the real clock, is refused during office hours: nothing is read, nothing is sent.
-  const refused = createRun({ ...batchOptionsForRefusal(), input: [] as Person[] });
+  // A run is refused during office hours: nothing is read, nothing is sent.
+  const refused = createRun({ ...batchOptionsForRefusal(), input: [] as Person[], clock: new FakeClock(now) });
   try {
     await refused.start();
   } catch (error) {
@@ -124,7 +131,8 @@ function batchOptionsForRefusal() {
 }
 
 const clock = new FakeClock(now);
-const store = new MemoryStore();
+const runDir = await mkdtemp(path.join(tmpdir(), 'bcss-bulk-demo-'));
+const store = await FileStore.open(runDir);
 const run = batch(clock, store);
 const local = () => formatLocal(ZONE, clock.now()).slice(15, 23);
 
@@ -138,7 +146,7 @@ void done.then(
   () => (ended = true),
 );
 await followTheWallClock(clock, () => ended, () => run.status());
-const summary = await done;
+const summary = await done.finally(() => store.close());
 client.close();
 await bcss.close();
 
@@ -146,16 +154,25 @@ console.log('\nSummary');
 const minutes = ((summary.endedAt - (summary.startedAt ?? 0)) / 60_000).toFixed(1);
 console.log(`  state ${summary.state}: ${summary.totals.finished} of ${summary.totals.read} finished, ${summary.unfinished} unfinished, in ${minutes} min of run time (started ${formatLocal(ZONE, summary.startedAt ?? 0).slice(4, 23)})`);
 for (const [name, s] of Object.entries(summary.sources)) {
-  console.log(`  ${name}: cap ${s.cap}, peak ${s.peakInFlight} simultaneous calls (the fake BCSS saw ${bcss.peak(services[name as Person['source']].path)}); ${s.succeeded} ok, ${s.rejected} rejected, ${s.exhausted} exhausted, ${s.retries} retries`);
+  console.log(`  ${name}: cap ${s.cap}, peak ${s.peakInFlight} simultaneous calls (the fake BCSS saw ${bcss.peak(`/${services[name as Person['source']].path}`)}); ${s.succeeded} ok, ${s.rejected} rejected, ${s.exhausted} exhausted, ${s.retries} retries`);
 }
 console.log(`  calls received by the fake BCSS: ${bcss.calls.length} for ${summary.totals.read} persons`);
-const byCode = new Map<string, number>();
-for (const record of store.rejects()) byCode.set(record.code ?? '-', (byCode.get(record.code ?? '-') ?? 0) + 1);
-console.log('  rejects by code:');
-for (const [code, count] of [...byCode].sort()) console.log(`    ${code.padEnd(18)} ${count}`);
-console.log('  first rejects (national numbers masked):');
-for (const record of store.rejects().slice(0, 4)) console.log(`    ${record.key}  ${record.source}  ${record.code}  ${record.reason}`);
 
+// What the operator reads at 7 a.m. (npx bcss-bulk ledger summary DIR), from the run directory.
+const ledger = await summarizeLedger(runDir);
+const line = (counts: Readonly<Record<string, number>>) =>
+  Object.entries(counts)
+    .sort()
+    .map(([name, count]) => `${name} ${count}`)
+    .join(', ');
+console.log(`\nLedger of the run directory (finished ${ledger.finished}, ${ledger.rejects} rejects)`);
+console.log(`  by ledger: ${line(ledger.byLedger)}`);
+console.log(`  by code:   ${line(ledger.byCode)}`);
+console.log(`  by source: ${line(ledger.bySource)}`);
+const records = await readLedger(runDir);
+console.log('  first records (national numbers masked):');
+for (const record of records.slice(0, 4)) console.log(`    ${record.ledger.padEnd(15)} ${record.key}  ${record.source.padEnd(8)} ${record.code}  ${record.reason}`);
+await rm(runDir, { recursive: true, force: true });
 /** One line per source: a bar of finished items, calls in flight against the cap. */
 function progressLines(status: RunStatus): string {
   const lines = [`[${local()}] ${status.state}: ${status.totals.finished}/${PERSONS} finished, ${status.totals.retries} retries`];
@@ -179,7 +196,9 @@ async function followTheWallClock(clock: FakeClock, finished: () => boolean, sta
     const elapsed = performance.now() - last;
     last += elapsed;
     const { state, totals } = status();
-    const idle = totals.inFlight === 0 && (totals.queued === 0 || state === 'waiting');
+    // Idle: nothing in flight or being stored, and nothing may start (only retries wait, or the window).
+    const busy = totals.read - totals.finished - totals.retrying;
+    const idle = state === 'waiting' ? totals.inFlight === 0 : busy === 0;
     const next = clock.nextTimerAt();
     if (idle && next !== undefined) await clock.advanceTo(next);
     else await clock.advance(Math.round(elapsed));

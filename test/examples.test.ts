@@ -7,20 +7,35 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const run = promisify(execFile);
 
 /** Runs an example as a user would (`npx tsx examples/NAME.ts`) and returns what it printed. */
-async function example(name: string): Promise<string> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', `examples/${name}.ts`], { cwd: root, timeout: 60_000 });
+async function example(name: string, env: Record<string, string> = {}): Promise<string> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', `examples/${name}.ts`], { cwd: root, timeout: 60_000, env: { ...process.env, ...env } });
   return stdout;
 }
 
 describe('examples run as they are', () => {
-  it('demo: caps held, retries, rejects masked, summary', async () => {
-    const out = await example('demo');
-    expect(out).toContain('state running → completed (completed)');
-    expect(out).toMatch(/rn: cap 4, peak 4 simultaneous calls \(service saw 4\)/);
-    expect(out).toMatch(/sigedis: cap 2, peak 2 simultaneous calls \(service saw 2\)/);
-    expect(out).toContain('resume asked; the minimum pause holds it until');
-    expect(out).toMatch(/finished 2000 of 2000/);
+  it('demo: caps held over real HTTP, invalid numbers never sent, retries, rejects triaged into ledgers, masked', async () => {
+    const out = await example('demo', { BCSS_DEMO_NOW: '2026-11-23T20:30:00Z' }); // Monday 21:30 in Brussels
+    expect(out).not.toContain('start() refused');
+    expect(out).toContain('[21:30:00] idle → running (start)');
+    expect(out).toMatch(/running → completed \(completed\)/);
+    expect(out).toContain('600 of 600 finished, 0 unfinished');
+    expect(out).toMatch(/rn: cap 4, peak 4 simultaneous calls \(the fake BCSS saw 4\)/);
+    expect(out).toMatch(/pensions: cap 2, peak 2 simultaneous calls \(the fake BCSS saw 2\)/);
+    expect(out).toMatch(/rn {7}\[#{20}\] 450 done/);
+    expect(out).toContain('by ledger: not-integrated 7, rejects 6, ssin-replaced 7');
+    expect(out).toContain('by code:   INSZ_CHECK_DIGITS 6, MSG00006 7, MSG00012 7');
+    // 600 persons, 6 never sent, 58 retries: every call accounted for.
+    expect(out).toContain('calls received by the fake BCSS: 652 for 600 persons');
     expect(out).not.toMatch(/\b\d{11}\b/);
+  });
+
+  it('demo during office hours: the refusal first, then the run waits for 17:00 in simulated time', async () => {
+    const out = await example('demo', { BCSS_DEMO_NOW: '2026-11-24T09:15:00Z' }); // Tuesday 10:15 in Brussels
+    expect(out).toContain('start() refused: Mass calls are not allowed now');
+    expect(out).toContain('The next window opens Tue 2026-11-24 17:00:00 Europe/Brussels');
+    expect(out).toContain('[10:15:00] idle → waiting (office-hours)');
+    expect(out).toContain('[17:00:00] waiting → running (window-open)');
+    expect(out).toContain('600 of 600 finished, 0 unfinished');
   });
 
   it('quick start: fetch over loopback, a reject, a Retry-After, nothing lost', async () => {
