@@ -9,6 +9,7 @@ import type { Classifier } from './classify.js';
 import type { Clock } from './clock.js';
 import { ConfigError, PolicyError, type ConfigIssue } from './errors.js';
 import type { RunStore } from './store.js';
+import { sharedSchema, type SharedOptions } from './shared-options.js';
 
 /** The longest delay a Node.js timer supports; a longer one would fire at once. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -76,6 +77,7 @@ export const runOptionsSchema = z.strictObject({
   clock: z.custom<Clock>((v) => typeof v === 'object' && v !== null && typeof (v as Clock).now === 'function' && typeof (v as Clock).setTimeout === 'function' && typeof (v as Clock).clearTimeout === 'function', { message: 'expected a Clock (now, setTimeout, clearTimeout)' }).optional(),
   store: z.custom<RunStore>((v) => typeof v === 'object' && v !== null && typeof (v as RunStore).record === 'function' && typeof (v as RunStore).open === 'function', { message: 'expected a RunStore (open, record)' }).optional(),
   random: fn('a function () => number in [0, 1)').optional(),
+  shared: sharedSchema.optional(),
 });
 
 /** One source of a run: its kind, cap (at most the BCSS policy cap unless overridden) and timeout. */
@@ -146,6 +148,8 @@ export interface RunOptions<T, R> {
   readonly store?: RunStore;
   /** Random numbers in [0, 1) for jitter; `Math.random` by default. */
   readonly random?: () => number;
+  /** Shared mode: caps held across processes and hosts through Redis, and a run lock (off by default). */
+  readonly shared?: SharedOptions;
 }
 
 /** A source after validation: its cap resolved under the policy. */

@@ -18,6 +18,8 @@ import type { RunEvents, StateChange } from './events.js';
 import { openInput, type InputReader, type Read } from './input.js';
 import { maskNationalNumbers } from './privacy.js';
 import { RateMeter } from './rate.js';
+import { SharedMode } from './shared-mode.js';
+import { leaseTtl } from './shared-options.js';
 import { SourceLane, type PendingItem, type SourceStatus } from './source-lane.js';
 import { canTransition, isFinal, type PauseReason, type RunState } from './state-machine.js';
 import { MemoryStore, type ItemOutcome, type OutcomeRecord, type RunMeta, type RunStore, type SourceRecord } from './store.js';
@@ -118,6 +120,8 @@ export class BulkRun<T, R = unknown> {
   private readonly finished: Promise<RunSummary>;
   private failure: RunFailedError | undefined;
   private listenerFailure: RunFailedError | undefined;
+  /** Shared mode: the Redis slot gate and run lock, once open. */
+  private shared: SharedMode | undefined;
 
   /**
    * Validates the configuration; nothing is read or called before {@link start}.
@@ -177,11 +181,13 @@ export class BulkRun<T, R = unknown> {
     this.rate = new RateMeter(this.startedAt);
     this.reader = openInput(this.options.input);
     const meta = runMeta(this.options, this.startedAt);
-    this.runSteps([{ run: () => this.store.open(meta), code: 'STORE_FAILED', what: 'The store could not be opened' }], () => {
-      if (this.current !== 'idle') return; // stopped while the store was opening
-      this.transition('running', 'start');
-      this.pump();
-    });
+    this.openShared(() =>
+      this.runSteps([{ run: () => this.store.open(meta), code: 'STORE_FAILED', what: 'The store could not be opened' }], () => {
+        if (this.current !== 'idle') return; // stopped while the store was opening
+        this.transition('running', 'start');
+        this.pump();
+      }),
+    );
     return this.finished;
   }
 
@@ -457,6 +463,10 @@ export class BulkRun<T, R = unknown> {
   }
 
   private dispatch(pending: PendingItem<T>, now: number): void {
+    if (this.shared !== undefined && pending.lease === undefined) {
+      this.waitForLease(pending, this.shared);
+      return;
+    }
     const lane = pending.lane;
     pending.probe = lane.started(now);
     this.inFlightItems.add(pending);
@@ -488,6 +498,8 @@ export class BulkRun<T, R = unknown> {
 
   private settled(pending: PendingItem<T>, result: AttemptResult<R>): void {
     const lane = pending.lane;
+    pending.lease?.release();
+    pending.lease = undefined;
     if (pending.timeoutTimer !== undefined) this.clock.clearTimeout(pending.timeoutTimer);
     pending.timeoutTimer = undefined;
     lane.inFlight--;
@@ -682,9 +694,81 @@ export class BulkRun<T, R = unknown> {
     const status = this.status();
     const summary: RunSummary = { ...status, unfinished: this.read - status.totals.finished, endedAt: this.endedAt };
     this.emitter.emit('progress', summary);
-    const failure = this.failure ?? this.listenerFailure;
-    if (failure !== undefined) this.settle.reject(failure);
-    else this.settle.resolve(summary);
+    const settle = (closeError?: unknown) => {
+      const closeFailure = closeError === undefined ? undefined : new RunFailedError('SHARED_CLOSE_FAILED', `The shared mode could not be closed: ${reasonOf(closeError)}`, { cause: closeError });
+      const failure = this.failure ?? this.listenerFailure ?? closeFailure;
+      if (failure !== undefined) this.settle.reject(failure);
+      else this.settle.resolve(summary);
+    };
+    if (this.shared === undefined) settle();
+    else this.shared.close().then(() => settle(), settle); // the run lock is released before start() settles
+  }
+
+  // ── Shared mode ──────────────────────────────────────────────────────────
+
+  /** Opens the shared mode (Redis connection and run lock) when configured, then goes on with `then`. */
+  private openShared(then: () => void): void {
+    const shared = this.options.shared;
+    if (shared === undefined) {
+      then();
+      return;
+    }
+    const hooks = {
+      unavailable: (reason: string, at: number) => this.emitter.emit('shared-unavailable', { reason: maskNationalNumbers(reason), at }),
+      restored: (at: number, downMs: number) => this.emitter.emit('shared-restored', { at, downMs }),
+      fatal: (error: Error) => this.fail(error instanceof RunFailedError ? error : new RunFailedError('SHARED_STATE', `Shared mode: ${reasonOf(error)}`, { cause: error })),
+    };
+    SharedMode.open(shared, this.clock, hooks).then(
+      (mode) => {
+        if (isFinal(this.current)) {
+          void mode.close(); // stopped while it was opening; the lock expires if this close fails
+          return;
+        }
+        this.shared = mode;
+        then();
+      },
+      (error: unknown) => {
+        const code = error instanceof Error && 'code' in error && error.code === 'RUN_LOCKED' ? 'RUN_LOCKED' : 'SHARED_START_FAILED';
+        this.fail(new RunFailedError(code, `The shared mode could not start: ${reasonOf(error)}`, { cause: error }));
+      },
+    );
+  }
+
+  /**
+   * Shared mode: the item holds a local slot (so the local cap holds) while it waits for a slot
+   * of the shared cap, then is dispatched. If the run stopped, failed or paused meanwhile, the
+   * shared slot is given back and the item goes back to the front of its queue.
+   */
+  private waitForLease(pending: PendingItem<T>, shared: SharedMode): void {
+    const lane = pending.lane;
+    lane.inFlight++;
+    this.inFlightItems.add(pending);
+    const controller = new AbortController();
+    pending.controller = controller; // aborted by stop({ inFlight: 'abort' }) and by a failure
+    const ttlMs = leaseTtl(this.options.shared!, lane.config.timeoutMs);
+    const waited = () => {
+      lane.inFlight--;
+      this.inFlightItems.delete(pending);
+      pending.controller = undefined;
+    };
+    shared.acquire(lane.name, lane.config.cap, ttlMs, controller.signal).then(
+      (lease) => {
+        waited();
+        if (pending.abandoned || this.current !== 'running') {
+          lease.release();
+          if (!pending.abandoned && !isFinal(this.current)) lane.queue.unshift(pending);
+          this.pump();
+          return;
+        }
+        pending.lease = lease;
+        this.dispatch(pending, this.clock.now());
+      },
+      (error: unknown) => {
+        waited();
+        if (pending.abandoned || isFinal(this.current)) this.pump();
+        else this.fail(new RunFailedError('SHARED_STATE', `Shared mode: no slot of source ${lane.name} could be obtained: ${reasonOf(error)}`, { cause: error }));
+      },
+    );
   }
 
   private dropRetries(): void {

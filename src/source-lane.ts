@@ -6,6 +6,7 @@
 import type { TimerHandle } from './clock.js';
 import type { ResolvedSource } from './config.js';
 import { SourceBreaker, type BreakerState, type OverloadOptions } from './overload.js';
+import type { Lease } from './slot-gate.js';
 
 /** Counts of one source, in a run's status. */
 export interface SourceStatus {
@@ -49,6 +50,8 @@ export interface PendingItem<T> {
   probe: boolean;
   /** Set when the run gave up on the call (stop with abort, fatal): its outcome is ignored. */
   abandoned: boolean;
+  /** Shared mode: the slot held on the shared cap for this attempt. */
+  lease?: Lease | undefined;
 }
 
 /** The books of one source. */

@@ -1,0 +1,156 @@
+/**
+ * Shared mode against a real redis-server, with real child processes: caps held across
+ * processes, slots of a SIGKILLed process coming back within the lease, a Redis restart pausing
+ * and resuming the runs with nothing lost, and the run lock.
+ *
+ * Needs `redis-server` on PATH (`.ci/run` installs it). Without it these tests are skipped with
+ * a message, except under `CI=true`, where a missing redis-server fails them.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { SharedOptions } from '../src/index.js';
+import { startCountingServer, type CountingServer } from './support/counting-server.js';
+import { findRedisServer, startTestRedis, type TestRedis } from './support/redis-server.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const redisBinary = findRedisServer();
+const skip = redisBinary === undefined && process.env['CI'] !== 'true';
+if (skip) console.warn('SKIPPED test/shared-mode.test.ts: redis-server is not installed (not on PATH); install it (apt-get install redis-server) to run the shared-mode tests. Under CI=true a missing redis-server fails them.');
+
+interface Line {
+  readonly name: string;
+  readonly t: number;
+  readonly [field: string]: unknown;
+}
+
+/** A child process running test/support/shared-child.ts, with its JSON lines. */
+interface Child {
+  readonly name: string;
+  readonly proc: ChildProcess;
+  readonly lines: Line[];
+  /** Resolves with every line once the process exited. */
+  readonly exited: Promise<Line[]>;
+  /** Resolves once a line matches. */
+  waitFor(match: (line: Line) => boolean): Promise<Line>;
+  go(): void;
+}
+
+const children: Child[] = [];
+
+function startChild(config: { name: string; url: string; calls: number; callMs: number; waitForGo?: boolean; timeoutMs?: number; shared: SharedOptions }): Child {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'test/support/shared-child.ts', JSON.stringify(config)], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+  const lines: Line[] = [];
+  const watchers: { match: (line: Line) => boolean; resolve: (line: Line) => void }[] = [];
+  let buffer = '';
+  let errors = '';
+  proc.stdout!.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    let newline: number;
+    while ((newline = buffer.indexOf('\n')) >= 0) {
+      const text = buffer.slice(0, newline);
+      buffer = buffer.slice(newline + 1);
+      const line = JSON.parse(text) as Line;
+      lines.push(line);
+      for (const watcher of [...watchers]) {
+        if (watcher.match(line)) {
+          watchers.splice(watchers.indexOf(watcher), 1);
+          watcher.resolve(line);
+        }
+      }
+    }
+  });
+  proc.stderr!.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+  const exited = new Promise<Line[]>((resolve, reject) => {
+    proc.once('exit', (code, signal) => {
+      if (code === 0 || signal === 'SIGKILL') resolve(lines);
+      else reject(new Error(`child ${config.name} exited with ${code ?? signal}:\n${errors}`));
+    });
+  });
+  exited.catch(() => undefined);
+  const child: Child = {
+    name: config.name,
+    proc,
+    lines,
+    exited,
+    waitFor: (match) => {
+      const seen = lines.find(match);
+      if (seen !== undefined) return Promise.resolve(seen);
+      return new Promise((resolve) => watchers.push({ match, resolve }));
+    },
+    go: () => proc.stdin!.write('go\n'),
+  };
+  children.push(child);
+  return child;
+}
+
+/** Starts children that wait, then lets them all go at once. */
+async function startTogether(configs: Parameters<typeof startChild>[0][]): Promise<Child[]> {
+  const started = configs.map((config) => startChild({ ...config, waitForGo: true }));
+  await Promise.all(started.map((child) => child.waitFor((line) => line['ready'] === true)));
+  for (const child of started) child.go();
+  return started;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until `condition` holds, polling every 5 ms; fails after `timeoutMs`. */
+async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+const outcome = (lines: readonly Line[]) => lines.find((line) => line['done'] !== undefined);
+
+describe.skipIf(skip)('shared mode: caps across processes through a real Redis', () => {
+  let redis: TestRedis;
+  let server: CountingServer;
+  let namespaceSeq = 0;
+  const shared = (extra: Partial<SharedOptions> = {}): SharedOptions => ({
+    redis: redis.url,
+    namespace: `test-${process.pid}-${++namespaceSeq}`,
+    runName: 'night-batch',
+    recoveryMs: 500,
+    maxReconnectDelayMs: 200,
+    ...extra,
+  });
+
+  beforeAll(async () => {
+    redis = await startTestRedis(redisBinary);
+    server = await startCountingServer();
+  });
+
+  afterEach(async () => {
+    for (const child of children.splice(0)) if (child.proc.exitCode === null && child.proc.signalCode === null) child.proc.kill('SIGKILL');
+    await until(() => server.current === 0, 10_000, 'the server to be idle');
+    server.reset();
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await redis?.close();
+  });
+
+  it('three processes with 4 calls each on one bcss source: never more than 4 together, and all 4 slots used', async () => {
+    const callMs = 600;
+    const common = shared();
+    const started = await startTogether(
+      ['a', 'b', 'c'].map((name) => ({ name, url: server.url, calls: 4, callMs, shared: { ...common, runName: `batch-${name}` } })),
+    );
+    const ends = await Promise.all(started.map((child) => child.exited));
+
+    for (const lines of ends) expect(outcome(lines)).toMatchObject({ done: true, succeeded: 4, unfinished: 0, attempts: 4 });
+    expect(server.total).toBe(12);
+    expect(server.peak).toBe(4);
+    // Full use: 12 calls of 600 ms at 4 together take 1.8 s; allow for the slot hand-offs between processes.
+    const timeline = server.timeline;
+    const span = timeline.at(-1)![0] - timeline[0]![0];
+    console.log(`shared cap: 12 calls of ${callMs} ms by 3 processes, peak ${server.peak}, first request to last answer ${span} ms (ideal ${3 * callMs} ms)`);
+    expect(span).toBeGreaterThanOrEqual(3 * callMs);
+    expect(span).toBeLessThan(3 * callMs + 700);
+    for (const name of ['a', 'b', 'c']) expect(server.byClient.get(name)).toBe(4);
+  });
+});
