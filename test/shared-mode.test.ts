@@ -31,8 +31,8 @@ interface Child {
   readonly lines: Line[];
   /** Resolves with every line once the process exited. */
   readonly exited: Promise<Line[]>;
-  /** Resolves once a line matches. */
-  waitFor(match: (line: Line) => boolean): Promise<Line>;
+  /** Resolves once a line matches; rejects (with the lines seen) after `timeoutMs`. */
+  waitFor(match: (line: Line) => boolean, timeoutMs?: number): Promise<Line>;
   go(): void;
 }
 
@@ -73,10 +73,13 @@ function startChild(config: { name: string; url: string; calls: number; callMs: 
     proc,
     lines,
     exited,
-    waitFor: (match) => {
+    waitFor: (match, timeoutMs = 20_000) => {
       const seen = lines.find(match);
       if (seen !== undefined) return Promise.resolve(seen);
-      return new Promise((resolve) => watchers.push({ match, resolve }));
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`child ${config.name}: no such line within ${timeoutMs} ms; lines:\n${lines.map((l) => JSON.stringify(l)).join('\n')}\n${errors}`)), timeoutMs);
+        watchers.push({ match, resolve: (line) => (clearTimeout(timer), resolve(line)) });
+      });
     },
     go: () => proc.stdin!.write('go\n'),
   };
@@ -152,5 +155,79 @@ describe.skipIf(skip)('shared mode: caps across processes through a real Redis',
     expect(span).toBeGreaterThanOrEqual(3 * callMs);
     expect(span).toBeLessThan(3 * callMs + 700);
     for (const name of ['a', 'b', 'c']) expect(server.byClient.get(name)).toBe(4);
+  });
+
+  it('a process killed with SIGKILL gives its slots back within its lease time-to-live; the others finish', async () => {
+    const leaseMs = 2_000;
+    const callMs = 1_500;
+    const common = shared({ leaseMs });
+    const [a, b, c] = await startTogether(
+      ['a', 'b', 'c'].map((name) => ({ name, url: server.url, calls: 4, callMs, shared: { ...common, runName: `batch-${name}` } })),
+    );
+    const current = (name: string) => server.currentByClient.get(name) ?? 0;
+    await until(() => current('a') >= 1 && server.current === 4, 20_000, 'process a to hold slots while all 4 are in use');
+    const heldByA = current('a');
+    a!.proc.kill('SIGKILL');
+    const killedAt = Date.now();
+    // a's requests go on on the server (as at the BCSS) but its leases are no longer renewed.
+    await until(() => current('b') + current('c') === 4, leaseMs + 2_000, 'b and c to use all 4 slots again');
+    const backAfterMs = Date.now() - killedAt;
+    console.log(`shared cap: process a killed holding ${heldByA} slot(s); all 4 slots used again ${backAfterMs} ms later (lease ${leaseMs} ms)`);
+
+    const [endB, endC] = await Promise.all([b!.exited, c!.exited]);
+    expect(outcome(endB!)).toMatchObject({ done: true, succeeded: 4, unfinished: 0 });
+    expect(outcome(endC!)).toMatchObject({ done: true, succeeded: 4, unfinished: 0 });
+    expect(server.peak).toBe(4);
+    // The dead process's slots stayed taken until its leases expired, not longer than the lease bound.
+    expect(backAfterMs).toBeLessThanOrEqual(leaseMs + 500);
+    expect(backAfterMs).toBeGreaterThanOrEqual(callMs - 200);
+  });
+
+  it('Redis stopped and restarted empty mid-run: new calls wait (events say so), calls in flight finish, the runs resume and nothing is lost or doubled', async () => {
+    const callMs = 1_200;
+    const common = shared({ recoveryMs: 1_000 });
+    const started = await startTogether(
+      ['a', 'b', 'c'].map((name) => ({ name, url: server.url, calls: 4, callMs, shared: { ...common, runName: `batch-${name}` } })),
+    );
+    await until(() => server.current === 4, 20_000, 'all 4 slots in use');
+    await redis.stop();
+    const stoppedAt = Date.now();
+    const sentBeforeOutage = server.total;
+    await Promise.all(started.map((child) => child.waitFor((line) => line['event'] === 'shared-unavailable')));
+    await sleep(600);
+    // No call started while Redis was down (calls in flight go on).
+    expect(server.total).toBe(sentBeforeOutage);
+    await redis.start();
+    const restartedAt = Date.now();
+    const ends = await Promise.all(started.map((child) => child.exited));
+    console.log(`shared cap: Redis down ${restartedAt - stoppedAt} ms; runs finished ${Date.now() - restartedAt} ms after the restart; peak ${server.peak}`);
+
+    for (const lines of ends) {
+      expect(lines.some((line) => line['event'] === 'shared-unavailable')).toBe(true);
+      expect(lines.some((line) => line['event'] === 'shared-restored')).toBe(true);
+      expect(outcome(lines)).toMatchObject({ done: true, succeeded: 4, unfinished: 0, attempts: 4 });
+    }
+    expect(server.total).toBe(12);
+    // Redis came back empty while calls were in flight: they re-registered their leases before new ones were granted.
+    expect(server.peak).toBe(4);
+  });
+
+  it('the run lock refuses a second process on the same run, and expires when its holder is killed', async () => {
+    const lockMs = 1_500;
+    const common = shared({ lockMs });
+    const first = startChild({ name: 'first', url: server.url, calls: 8, callMs: 1_000, shared: common });
+    await until(() => (server.currentByClient.get('first') ?? 0) > 0, 20_000, 'the first process to call');
+    const second = startChild({ name: 'second', url: server.url, calls: 4, callMs: 100, shared: common });
+    expect(outcome(await second.exited)).toMatchObject({ done: false, code: 'RUN_FAILED', outcomeCode: 'RUN_LOCKED', causeCode: 'RUN_LOCKED' });
+    expect(server.byClient.get('second')).toBeUndefined();
+
+    first.proc.kill('SIGKILL');
+    const killedAt = Date.now();
+    let third: Line | undefined;
+    while (third === undefined || third['outcomeCode'] === 'RUN_LOCKED') {
+      expect(Date.now() - killedAt, 'the lock should expire within lockMs').toBeLessThan(lockMs + 3_000);
+      third = outcome(await startChild({ name: 'third', url: server.url, calls: 4, callMs: 100, shared: common }).exited);
+    }
+    expect(third).toMatchObject({ done: true, succeeded: 4 });
   });
 });
