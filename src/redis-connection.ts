@@ -5,6 +5,7 @@
  * forever, and tells its listeners when Redis becomes unavailable and available again.
  */
 import type { Redis, RedisOptions } from 'ioredis';
+import { SharedStateError } from './errors.js';
 import { reconnectDelay, type RedisClientLike } from './shared-options.js';
 
 /** Lua scripts run atomically by Redis, by command name. */
@@ -52,11 +53,17 @@ export class RedisConnection {
     }
     for (const [name, script] of Object.entries(scripts)) client.defineCommand(name, { numberOfKeys: script.keys, lua: script.lua });
     const connection = new RedisConnection(client);
+    let firstError: Error | undefined;
+    const noteError = (error: Error) => (firstError ??= error);
+    client.on('error', noteError);
     try {
       await client.connect();
     } catch (error) {
       client.disconnect(); // stop reconnecting: the run does not start
-      throw error;
+      const cause = firstError ?? error;
+      throw new SharedStateError(`Redis could not be reached: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    } finally {
+      client.off('error', noteError);
     }
     return connection;
   }

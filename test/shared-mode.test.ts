@@ -9,7 +9,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { SharedOptions } from '../src/index.js';
+import { Redis } from 'ioredis';
+import { createRun, RunFailedError, type SharedOptions } from '../src/index.js';
+import { freePort } from './support/redis-server.js';
 import { startCountingServer, type CountingServer } from './support/counting-server.js';
 import { findRedisServer, startTestRedis, type TestRedis } from './support/redis-server.js';
 
@@ -229,5 +231,114 @@ describe.skipIf(skip)('shared mode: caps across processes through a real Redis',
       third = outcome(await startChild({ name: 'third', url: server.url, calls: 4, callMs: 100, shared: common }).exited);
     }
     expect(third).toMatchObject({ done: true, succeeded: 4 });
+  });
+
+  describe('in one process', () => {
+    let admin: Redis;
+    beforeAll(() => {
+      admin = new Redis(redis.url);
+    });
+    afterAll(async () => {
+      await admin.quit();
+    });
+
+    const keys = (namespace: string) => ({
+      slots: `bcss-bulk:{${namespace}}:slots:rn`,
+      epoch: `bcss-bulk:{${namespace}}:epoch`,
+      lock: `bcss-bulk:{${namespace}}:lock:night-batch`,
+    });
+
+    /** Another process's leases on all 4 slots, expiring `ms` from now (Redis time). */
+    async function othersHoldAllSlots(namespace: string, ms: number): Promise<void> {
+      const [seconds, micros] = await admin.time();
+      const expiry = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) + ms;
+      await admin.set(keys(namespace).epoch, '0');
+      await admin.zadd(keys(namespace).slots, expiry, 'other:1', expiry, 'other:2', expiry, 'other:3', expiry, 'other:4');
+    }
+
+    function sharedRun(options: SharedOptions, count: number, calls: number[]) {
+      return createRun<number, number>({
+        input: Array.from({ length: count }, (_, i) => i),
+        source: 'rn',
+        sources: { rn: { kind: 'rn' } },
+        minPauseMs: 0,
+        call: async (item) => {
+          calls.push(Date.now());
+          await sleep(20);
+          return item;
+        },
+        shared: options,
+      });
+    }
+
+    it('waits while other processes hold every slot, and starts once their leases expire', async () => {
+      const options = shared();
+      await othersHoldAllSlots(options.namespace, 400);
+      const calls: number[] = [];
+      const startedAt = Date.now();
+      const summary = await sharedRun(options, 8, calls).start();
+      expect(summary.totals.succeeded).toBe(8);
+      expect(calls[0]! - startedAt).toBeGreaterThanOrEqual(350);
+      // Every lease given back and the run lock released when start() settles.
+      expect(await admin.zcard(keys(options.namespace).slots)).toBe(0);
+      expect(await admin.exists(keys(options.namespace).lock)).toBe(0);
+    });
+
+    it('stop({ inFlight: "abort" }) while items wait for a shared slot: nothing is called, nothing is left held in Redis', async () => {
+      const options = shared();
+      await othersHoldAllSlots(options.namespace, 60_000);
+      const calls: number[] = [];
+      const run = sharedRun(options, 6, calls);
+      const done = run.start();
+      await until(() => run.status().totals.inFlight === 4, 5_000, 'items waiting for shared slots');
+      await sleep(200);
+      const summary = await run.stop({ inFlight: 'abort' });
+      await done;
+      expect(calls).toEqual([]);
+      expect(summary.state).toBe('stopped');
+      expect(summary.unfinished).toBe(summary.totals.read);
+      expect(await admin.zrange(keys(options.namespace).slots, '0', '-1')).toEqual(['other:1', 'other:2', 'other:3', 'other:4']);
+      expect(await admin.exists(keys(options.namespace).lock)).toBe(0);
+    });
+
+    it('a paused run holds no shared slot; after resume() every item is called once', async () => {
+      const options = shared();
+      await othersHoldAllSlots(options.namespace, 300);
+      const calls: number[] = [];
+      const run = sharedRun(options, 10, calls);
+      const done = run.start();
+      await until(() => run.state === 'running', 5_000, 'the run to start');
+      run.pause();
+      await sleep(800); // the other leases expired meanwhile; the waiting items got slots and gave them back
+      expect(calls).toEqual([]);
+      expect(await admin.zcard(keys(options.namespace).slots)).toBe(0);
+      run.resume();
+      const summary = await done;
+      expect(summary.totals.succeeded).toBe(10);
+      expect(calls).toHaveLength(10);
+    });
+
+    it('accepts an ioredis client (duplicated, left open) instead of a URL', async () => {
+      const client = new Redis(redis.url, { lazyConnect: true });
+      const calls: number[] = [];
+      const summary = await sharedRun(shared({ redis: client }), 5, calls).start();
+      expect(summary.totals.succeeded).toBe(5);
+      expect(client.status).toBe('wait'); // the caller's client was never used
+      client.disconnect();
+    });
+
+    it('fails the run at start, before any call, when Redis cannot be reached', async () => {
+      const calls: number[] = [];
+      const run = sharedRun(shared({ redis: `redis://127.0.0.1:${await freePort()}` }), 3, calls);
+      const error = await run.start().then(
+        () => undefined,
+        (failure: unknown) => failure,
+      );
+      expect(error).toBeInstanceOf(RunFailedError);
+      expect((error as RunFailedError).outcomeCode).toBe('SHARED_START_FAILED');
+      expect((error as Error).message).toMatch(/ECONNREFUSED/);
+      expect(run.state).toBe('failed');
+      expect(calls).toEqual([]);
+    });
   });
 });
