@@ -23,6 +23,7 @@ export class RedisConnection {
   private readonly listeners = new Set<AvailabilityListener>();
   private readyWaiters: (() => void)[] = [];
   private closed = false;
+  private subscriber: Redis | undefined;
 
   private constructor(readonly client: Redis) {
     client.on('ready', () => this.setAvailable(true, 'connected'));
@@ -99,11 +100,28 @@ export class RedisConnection {
     return OUTAGE_REPLY.test(message) || /Connection is closed|Stream isn't writeable/.test(message);
   }
 
+  /**
+   * Listens to a pub/sub channel on a second connection (ioredis subscribes again after each
+   * reconnection). Messages only hasten what polling does anyway, so the subscriber's own
+   * connection errors are not reported: the main connection reports the outage.
+   */
+  async subscribe(channel: string, onMessage: (message: string) => void): Promise<void> {
+    const subscriber = this.client.duplicate();
+    this.subscriber = subscriber;
+    subscriber.on('error', () => undefined); // the same outage is reported by the main connection
+    subscriber.on('message', (from: string, message: string) => {
+      if (from === channel) onMessage(message);
+    });
+    await subscriber.connect();
+    await subscriber.subscribe(channel);
+  }
+
   /** Closes the connection (QUIT when Redis is reachable, otherwise at once). */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.wakeWaiters();
+    this.subscriber?.disconnect();
     if (this.client.status === 'ready') {
       try {
         await this.client.quit();

@@ -44,13 +44,23 @@ return {0, tonumber(first[2]) - now}`,
     lua: `${NOW_MS}
 return redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])`,
   },
-  // KEYS: slots. ARGV: lease id.
-  bcssBulkRelease: { keys: 1, lua: `return redis.call('ZREM', KEYS[1], ARGV[1])` },
+  // KEYS: slots. ARGV: lease id, channel, source. Tells waiting processes that a slot is free.
+  bcssBulkRelease: {
+    keys: 1,
+    lua: `local removed = redis.call('ZREM', KEYS[1], ARGV[1])
+if removed == 1 then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
+return removed`,
+  },
 };
 
 /** Prefix of every key of a namespace (one hash slot per namespace). */
 export function namespaceKey(namespace: string): string {
   return `bcss-bulk:{${namespace}}`;
+}
+
+/** Pub/sub channel on which a namespace's released slots are announced (message: the source). */
+export function releasedChannel(namespace: string): string {
+  return `${namespaceKey(namespace)}:released`;
 }
 
 /** Options of a {@link RedisSemaphore}. */
@@ -80,7 +90,7 @@ export class RedisSemaphore implements SlotGate {
   private sequence = 0;
   private readonly held = new Map<string, Held>();
   /** Leases whose release failed while Redis was down, released when it is back. */
-  private readonly toRelease = new Map<string, string>();
+  private readonly toRelease = new Map<string, { readonly key: string; readonly source: string }>();
   /** Waiters by source, woken early when this process releases a slot of that source. */
   private readonly waiters = new Map<string, Set<() => void>>();
   private readonly random: () => number;
@@ -137,7 +147,7 @@ export class RedisSemaphore implements SlotGate {
   /** Stops renewals and releases what is still held (best effort: leases expire anyway). */
   async close(): Promise<void> {
     this.closed = true;
-    const releases = [...this.held.values()].map((held) => this.releaseNow(held.key, held.id));
+    const releases = [...this.held.values()].map((held) => this.releaseNow(held.key, held.id, held.source));
     for (const held of this.held.values()) this.stopRenewing(held);
     this.held.clear();
     for (const set of this.waiters.values()) for (const wake of set) wake();
@@ -159,7 +169,7 @@ export class RedisSemaphore implements SlotGate {
         released = true;
         this.stopRenewing(held);
         this.held.delete(id);
-        void this.releaseNow(key, id);
+        void this.releaseNow(key, id, source);
         this.wake(source);
       },
     };
@@ -190,12 +200,12 @@ export class RedisSemaphore implements SlotGate {
   }
 
   /** Releases a lease in Redis; while Redis is down, remembers it for {@link restore}. */
-  private async releaseNow(key: string, id: string): Promise<void> {
+  private async releaseNow(key: string, id: string, source: string): Promise<void> {
     try {
-      await this.connection.run('bcssBulkRelease', [key], [id]);
+      await this.connection.run('bcssBulkRelease', [key], [id, releasedChannel(this.options.namespace), source]);
       this.toRelease.delete(id);
     } catch (error) {
-      if (this.connection.isOutage(error)) this.toRelease.set(id, key);
+      if (this.connection.isOutage(error)) this.toRelease.set(id, { key, source });
       else this.options.onFatal(new SharedStateError(`Redis refused to release a lease: ${String(error)}`, { cause: error }));
     }
   }
@@ -204,10 +214,11 @@ export class RedisSemaphore implements SlotGate {
   private restore(): void {
     if (this.closed) return;
     for (const held of this.held.values()) void this.renew(held);
-    for (const [id, key] of this.toRelease) void this.releaseNow(key, id);
+    for (const [id, { key, source }] of this.toRelease) void this.releaseNow(key, id, source);
   }
 
-  private wake(source: string): void {
+  /** Wakes this process's waiters for a slot of `source` (a slot was released here or elsewhere). */
+  wake(source: string): void {
     const set = this.waiters.get(source);
     if (set === undefined) return;
     for (const wake of set) wake();

@@ -5,7 +5,7 @@
  */
 import type { Clock } from './clock.js';
 import { RedisConnection } from './redis-connection.js';
-import { RedisSemaphore, SEMAPHORE_SCRIPTS } from './redis-semaphore.js';
+import { RedisSemaphore, releasedChannel, SEMAPHORE_SCRIPTS } from './redis-semaphore.js';
 import { RedisRunLock, RUN_LOCK_SCRIPTS } from './run-lock.js';
 import type { ResolvedShared } from './shared-options.js';
 import type { Lease, SlotGate } from './slot-gate.js';
@@ -55,6 +55,13 @@ export class SharedMode implements SlotGate {
       throw error;
     }
     const semaphore = new RedisSemaphore(connection, { namespace: shared.namespace, recoveryMs: shared.recoveryMs, pollMs: shared.pollMs, clock, onFatal: hooks.fatal });
+    try {
+      await connection.subscribe(releasedChannel(shared.namespace), (source) => semaphore.wake(source));
+    } catch (error) {
+      await lock.release();
+      await connection.close();
+      throw error;
+    }
     return new SharedMode(connection, semaphore, lock);
   }
 

@@ -140,7 +140,7 @@ describe.skipIf(skip)('shared mode: caps across processes through a real Redis',
   });
 
   it('three processes with 4 calls each on one bcss source: never more than 4 together, and all 4 slots used', async () => {
-    const callMs = 600;
+    const callMs = 1_000;
     const common = shared();
     const started = await startTogether(
       ['a', 'b', 'c'].map((name) => ({ name, url: server.url, calls: 4, callMs, shared: { ...common, runName: `batch-${name}` } })),
@@ -150,12 +150,20 @@ describe.skipIf(skip)('shared mode: caps across processes through a real Redis',
     for (const lines of ends) expect(outcome(lines)).toMatchObject({ done: true, succeeded: 4, unfinished: 0, attempts: 4 });
     expect(server.total).toBe(12);
     expect(server.peak).toBe(4);
-    // Full use: 12 calls of 600 ms at 4 together take 1.8 s; allow for the slot hand-offs between processes.
+    // Full use: from the first request until the last one started, items were always waiting,
+    // so the 4 slots should have been busy but for the hand-offs between processes.
     const timeline = server.timeline;
-    const span = timeline.at(-1)![0] - timeline[0]![0];
-    console.log(`shared cap: 12 calls of ${callMs} ms by 3 processes, peak ${server.peak}, first request to last answer ${span} ms (ideal ${3 * callMs} ms)`);
+    const starts = timeline.filter(([, current], i) => i === 0 || current > timeline[i - 1]![1]);
+    const from = starts[0]![0];
+    const to = starts.at(-1)![0];
+    let busy = 0;
+    for (let i = 0; i < timeline.length - 1 && timeline[i]![0] < to; i++) busy += timeline[i]![1] * (Math.min(timeline[i + 1]![0], to) - timeline[i]![0]);
+    const average = busy / (to - from);
+    const span = timeline.at(-1)![0] - from;
+    console.log(`shared cap: 12 calls of ${callMs} ms by 3 processes, peak ${server.peak}, ${average.toFixed(2)} calls on average while items waited, first request to last answer ${span} ms (ideal ${3 * callMs} ms)`);
+    // 4 would be perfect; measured 3.3 to 3.6 on 2 busy cores (load 9) (the processes start their calls late, not the semaphore).
+    expect(average).toBeGreaterThan(3);
     expect(span).toBeGreaterThanOrEqual(3 * callMs);
-    expect(span).toBeLessThan(3 * callMs + 700);
     for (const name of ['a', 'b', 'c']) expect(server.byClient.get(name)).toBe(4);
   });
 
@@ -217,9 +225,11 @@ describe.skipIf(skip)('shared mode: caps across processes through a real Redis',
   it('the run lock refuses a second process on the same run, and expires when its holder is killed', async () => {
     const lockMs = 1_500;
     const common = shared({ lockMs });
-    const first = startChild({ name: 'first', url: server.url, calls: 8, callMs: 1_000, shared: common });
+    const first = startChild({ name: 'first', url: server.url, calls: 8, callMs: 3_000, shared: common });
+    const second = startChild({ name: 'second', url: server.url, calls: 4, callMs: 100, shared: common, waitForGo: true });
+    await second.waitFor((line) => line['ready'] === true);
     await until(() => (server.currentByClient.get('first') ?? 0) > 0, 20_000, 'the first process to call');
-    const second = startChild({ name: 'second', url: server.url, calls: 4, callMs: 100, shared: common });
+    second.go();
     expect(outcome(await second.exited)).toMatchObject({ done: false, code: 'RUN_FAILED', outcomeCode: 'RUN_LOCKED', causeCode: 'RUN_LOCKED' });
     expect(server.byClient.get('second')).toBeUndefined();
 
