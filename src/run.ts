@@ -736,8 +736,9 @@ export class BulkRun<T, R = unknown> {
 
   /**
    * Shared mode: the item holds a local slot (so the local cap holds) while it waits for a slot
-   * of the shared cap, then is dispatched. If the run stopped, failed or paused meanwhile, the
-   * shared slot is given back and the item goes back to the front of its queue.
+   * of the shared cap, then is dispatched. If the run stopped, failed or paused meanwhile (or its
+   * source was paused by the overload protection, or another item is its probe), the shared
+   * slot is given back and the item goes back to the front of its queue.
    */
   private waitForLease(pending: PendingItem<T>, shared: SharedMode): void {
     const lane = pending.lane;
@@ -754,7 +755,8 @@ export class BulkRun<T, R = unknown> {
     shared.acquire(lane.name, lane.config.cap, ttlMs, controller.signal).then(
       (lease) => {
         waited();
-        if (pending.abandoned || this.current !== 'running') {
+        const paused = this.current !== 'running' || !(lane.breaker?.canDispatch(this.clock.now()) ?? true);
+        if (pending.abandoned || paused) {
           lease.release();
           if (!pending.abandoned && !isFinal(this.current)) lane.queue.unshift(pending);
           this.pump();

@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { createRun, RunFailedError, type SharedOptions } from '../src/index.js';
+import { createRun, HttpStatusError, RunFailedError, type SharedOptions } from '../src/index.js';
 import { freePort } from './support/redis-server.js';
 import { startCountingServer, type CountingServer } from './support/counting-server.js';
 import { findRedisServer, startTestRedis, type TestRedis } from './support/redis-server.js';
@@ -390,6 +390,39 @@ describe.skipIf(skip)('shared mode: caps across processes through a real Redis',
       expect(error).toBeInstanceOf(RunFailedError);
       expect((error as RunFailedError).outcomeCode).toBe('RUN_LOCK_LOST');
       expect(await admin.get(keys(options.namespace).lock)).toBe('elsewhere:42:token'); // not deleted: it is not ours
+    });
+
+    it('a source paused by its overload protection sends one probe at a time, even with items already waiting for shared slots', async () => {
+      let current = 0;
+      let sent = 0;
+      let paused = false;
+      let peakWhilePaused = 0;
+      const run = createRun<number, number>({
+        input: Array.from({ length: 30 }, (_, i) => i),
+        source: 'rn',
+        sources: { rn: { kind: 'rn' } },
+        retry: { maxAttempts: 10, baseDelayMs: 1, maxDelayMs: 5 },
+        overload: { windowSize: 4, minSamples: 4, failureRatio: 0.5, cooldownMs: 200, maxCooldownMs: 400 },
+        rejectBudget: false,
+        call: async (item) => {
+          current++;
+          sent++;
+          if (paused) peakWhilePaused = Math.max(peakWhilePaused, current);
+          await sleep(30);
+          current--;
+          if (sent <= 12) throw new HttpStatusError(503);
+          return item;
+        },
+        shared: shared(),
+      });
+      const changes: string[] = [];
+      run.on('source-paused', () => ((paused = true), changes.push('paused')));
+      run.on('source-resumed', () => ((paused = false), changes.push('resumed')));
+      const summary = await run.start();
+      expect(summary.totals.succeeded).toBe(30);
+      expect(changes).toContain('paused');
+      expect(changes.at(-1)).toBe('resumed');
+      expect(peakWhilePaused).toBe(1);
     });
   });
 });
