@@ -35,6 +35,11 @@ export const sharedSchema = z.strictObject({
   recoveryMs: ms.default(5_000),
   pollMs: ms.default(50),
   maxReconnectDelayMs: ms.default(2_000),
+}).superRefine((shared, context) => {
+  // Holders reconnect within maxReconnectDelayMs of Redis's return and then re-register their leases.
+  if (shared.recoveryMs <= shared.maxReconnectDelayMs) {
+    context.addIssue({ code: 'custom', path: ['recoveryMs'], message: `must exceed maxReconnectDelayMs (${shared.maxReconnectDelayMs}), or running calls may not have re-registered their leases when the recovery window ends` });
+  }
 });
 
 /** Shared mode of a run: caps and a run lock held in Redis (see the README, "Shared mode"). */

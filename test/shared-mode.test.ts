@@ -365,7 +365,7 @@ describe.skipIf(skip)('shared mode: caps across processes through a real Redis',
       const namespace = shared().namespace;
       const holderCalls: number[] = [];
       const waiterCalls: number[] = [];
-      const holder = sharedRun(shared({ namespace, runName: 'holder', recoveryMs: 1 }), 4, holderCalls, 300);
+      const holder = sharedRun(shared({ namespace, runName: 'holder', recoveryMs: 250 }), 4, holderCalls, 300);
       const holding = holder.start();
       await until(() => holderCalls.length === 4, 5_000, 'the holder to take all 4 slots');
       const waiter = sharedRun(shared({ namespace, runName: 'waiter', pollMs: 20_000 }), 4, waiterCalls);

@@ -30,6 +30,11 @@ describe('shared mode configuration', () => {
     expect(configError({ redis: 'redis://cache', namespace: 'ksz', runName: 'r', cap: 9 }).issues[0]?.path).toEqual(['shared']);
   });
 
+  it('refuses a recovery window no longer than the longest reconnection delay', () => {
+    const error = configError({ redis: 'redis://cache', namespace: 'ksz', runName: 'r', recoveryMs: 2_000 });
+    expect(error.issues).toEqual([{ path: ['shared', 'recoveryMs'], message: expect.stringContaining('must exceed maxReconnectDelayMs (2000)') }]);
+  });
+
   it('accepts a URL or an object with duplicate() (an ioredis client); nothing connects before start()', () => {
     expect(() => createRun({ ...base, shared: { redis: 'rediss://user:secret@cache:6380/0', namespace: 'ksz', runName: 'night' } })).not.toThrow();
     expect(() => createRun({ ...base, shared: { redis: { duplicate: () => ({}) }, namespace: 'ksz', runName: 'night' } })).not.toThrow();
