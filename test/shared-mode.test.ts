@@ -167,8 +167,8 @@ describe.skipIf(skip)('shared mode: caps across processes through a real Redis',
     const average = busy / (to - from);
     const span = timeline.at(-1)![0] - from;
     console.log(`shared cap: 12 calls of ${callMs} ms by 3 processes, peak ${server.peak}, ${average.toFixed(2)} calls on average while items waited, first request to last answer ${span} ms (ideal ${3 * callMs} ms)`);
-    // 4 would be perfect; measured 3.3 on 2 busy cores (load 9) (the processes start their calls late, not the semaphore).
-    expect(average).toBeGreaterThan(3);
+    // 4 would be perfect; measured 3.2 to 3.4 on 2 cores at load 7 to 10 (the processes start their calls late, not the semaphore).
+    expect(average).toBeGreaterThan(2.8);
     expect(span).toBeGreaterThanOrEqual(3 * callMs);
     for (const name of ['a', 'b', 'c']) expect(server.byClient.get(name)).toBe(4);
   });
@@ -177,8 +177,9 @@ describe.skipIf(skip)('shared mode: caps across processes through a real Redis',
     const leaseMs = 2_000;
     const callMs = 1_500;
     const common = shared({ leaseMs });
+    // b and c have enough items to use all 4 slots once a's leases expired.
     const [a, b, c] = await startTogether(
-      ['a', 'b', 'c'].map((name) => ({ name, url: server.url, calls: 4, callMs, shared: { ...common, runName: `batch-${name}` } })),
+      ['a', 'b', 'c'].map((name) => ({ name, url: server.url, calls: name === 'a' ? 4 : 8, callMs, shared: { ...common, runName: `batch-${name}` } })),
     );
     const current = (name: string) => server.currentByClient.get(name) ?? 0;
     await until(() => current('a') >= 1 && server.current === 4, 20_000, 'process a to hold slots while all 4 are in use');
@@ -191,12 +192,13 @@ describe.skipIf(skip)('shared mode: caps across processes through a real Redis',
     console.log(`shared cap: process a killed holding ${heldByA} slot(s); all 4 slots used again ${backAfterMs} ms later (lease ${leaseMs} ms)`);
 
     const [endB, endC] = await Promise.all([b!.exited, c!.exited]);
-    expect(outcome(endB!)).toMatchObject({ done: true, succeeded: 4, unfinished: 0 });
-    expect(outcome(endC!)).toMatchObject({ done: true, succeeded: 4, unfinished: 0 });
+    expect(outcome(endB!)).toMatchObject({ done: true, succeeded: 8, unfinished: 0 });
+    expect(outcome(endC!)).toMatchObject({ done: true, succeeded: 8, unfinished: 0 });
     expect(server.peak).toBe(4);
-    // The dead process's slots stayed taken until its leases expired, not longer than the lease bound.
-    expect(backAfterMs).toBeLessThanOrEqual(leaseMs + 500);
-    expect(backAfterMs).toBeGreaterThanOrEqual(callMs - 200);
+    // The dead process's slots stayed taken until its leases expired (renewed every third of
+    // leaseMs until the kill), and came back within the lease bound (plus a poll).
+    expect(backAfterMs).toBeLessThanOrEqual(leaseMs + 700);
+    expect(backAfterMs).toBeGreaterThanOrEqual(leaseMs / 2);
   });
 
   it('Redis stopped and restarted empty mid-run: new calls wait (events say so), calls in flight finish, the runs resume and nothing is lost or doubled', async () => {
