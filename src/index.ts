@@ -59,6 +59,5 @@ export type { ConfigIssue } from './errors.js';
 // Shared mode: caps held across processes and hosts through Redis, and a run lock.
 export { sharedSchema, leaseTtl, reconnectDelay } from './shared-options.js';
 export type { SharedOptions, ResolvedShared, RedisClientLike } from './shared-options.js';
-export type { SlotGate, Lease } from './slot-gate.js';
 export type { SharedUnavailableEvent, SharedRestoredEvent } from './events.js';
 export { RunLockedError, SharedStateError } from './errors.js';

@@ -721,7 +721,9 @@ export class BulkRun<T, R = unknown> {
     SharedMode.open(shared, this.clock, hooks).then(
       (mode) => {
         if (isFinal(this.current)) {
-          void mode.close(); // stopped while it was opening; the lock expires if this close fails
+          // Stopped while it was opening: start() has settled, so a failure to close has no one to
+          // tell; the lock then expires after lockMs and the connection is dropped anyway.
+          mode.close().catch(() => undefined);
           return;
         }
         this.shared = mode;
