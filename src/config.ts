@@ -10,6 +10,7 @@ import type { Classifier } from './classify.js';
 import type { Clock } from './clock.js';
 import { ConfigError, PolicyError, type ConfigIssue } from './errors.js';
 import type { RunStore } from './store.js';
+import { sharedSchema, type SharedOptions } from './shared-options.js';
 
 /** The longest delay a Node.js timer supports; a longer one would fire at once. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -99,6 +100,7 @@ export const runOptionsSchema = z.strictObject({
   calendar: runCalendarSchema.default(() => runCalendarSchema.parse({})),
   waitForWindow: z.boolean().default(false),
   drainDeadlineMs: nonNegativeMs.default(60_000),
+  shared: sharedSchema.optional(),
 });
 
 /** One source of a run: its kind, cap (at most the BCSS policy cap unless overridden) and timeout. */
@@ -193,6 +195,8 @@ export interface RunOptions<T, R> {
   readonly waitForWindow?: boolean;
   /** When the window closes, how long calls in flight may still finish before they are aborted and their items queued again, in ms (default 60 000). */
   readonly drainDeadlineMs?: number;
+  /** Shared mode: caps held across processes and hosts through Redis, and a run lock (off by default). */
+  readonly shared?: SharedOptions;
 }
 
 /** A source after validation: its cap resolved under the policy. */

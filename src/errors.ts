@@ -150,6 +150,23 @@ export class RunDirLockedError extends BcssBulkError {
   }
 }
 
+/**
+ * Shared mode: another process (on this host or another) holds the run lock of the same run
+ * name in the same namespace; this run did not start.
+ */
+export class RunLockedError extends BcssBulkError {
+  /** The run name that is locked. */
+  readonly runName: string;
+  /** Who holds the lock (`host:pid`), as the holder wrote it. */
+  readonly holder: string;
+
+  constructor(runName: string, holder: string) {
+    super('RUN_LOCKED', `The run '${runName}' is being processed by another process (${holder}); only one process may process a run at a time`);
+    this.runName = runName;
+    this.holder = holder;
+  }
+}
+
 /** A durable file (ledger, journal, checkpoint) is damaged before its end: never skipped silently. */
 export class LedgerDamagedError extends BcssBulkError {
   /** The damaged file. */
@@ -161,5 +178,12 @@ export class LedgerDamagedError extends BcssBulkError {
     super('LEDGER_DAMAGED', `${file} is damaged at byte ${offset}: ${what}; valid records follow it, so this is not a torn write at the end`);
     this.file = file;
     this.offset = offset;
+  }
+}
+
+/** Shared mode: Redis answered a command with an error that is not an outage (e.g. a key of the namespace has the wrong type). */
+export class SharedStateError extends BcssBulkError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SHARED_STATE', message, options);
   }
 }

@@ -60,4 +60,22 @@ export interface RunEvents {
   'source-resumed': { readonly source: string; readonly at: number };
   /** `resume()` was called before the minimum pause elapsed; the run resumes at `at`. */
   'resume-scheduled': { readonly at: number };
+  /** Shared mode: Redis became unreachable; no new call starts until it is back (calls in flight finish). */
+  'shared-unavailable': SharedUnavailableEvent;
+  /** Shared mode: Redis is reachable again; calls flow again. */
+  'shared-restored': SharedRestoredEvent;
+}
+
+/** Payload of the `shared-unavailable` event. */
+export interface SharedUnavailableEvent {
+  /** What the Redis client said (no credentials: ioredis does not put them in its messages). */
+  readonly reason: string;
+  readonly at: number;
+}
+
+/** Payload of the `shared-restored` event. */
+export interface SharedRestoredEvent {
+  readonly at: number;
+  /** How long Redis was unreachable, in ms. */
+  readonly downMs: number;
 }

@@ -109,3 +109,9 @@ export { FINGERPRINTED_ITEMS } from './store.js';
 export type { ResumeState, OutcomeCounts } from './store.js';
 export { InputChangedError, RunDirLockedError, LedgerDamagedError } from './errors.js';
 export { itemFingerprint, stableStringify } from './fingerprint.js';
+
+// Shared mode: caps held across processes and hosts through Redis, and a run lock.
+export { sharedSchema, leaseTtl, reconnectDelay } from './shared-options.js';
+export type { SharedOptions, ResolvedShared, RedisClientLike } from './shared-options.js';
+export type { SharedUnavailableEvent, SharedRestoredEvent } from './events.js';
+export { RunLockedError, SharedStateError } from './errors.js';

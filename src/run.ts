@@ -22,6 +22,8 @@ import { itemFingerprint } from './fingerprint.js';
 import { openInput, type InputReader, type Read } from './input.js';
 import { maskNationalNumbers } from './privacy.js';
 import { RateMeter } from './rate.js';
+import { SharedMode } from './shared-mode.js';
+import { leaseTtl } from './shared-options.js';
 import { SourceLane, type PendingItem, type SourceStatus } from './source-lane.js';
 import { canTransition, isFinal, type PauseReason, type RunState } from './state-machine.js';
 import { calendarRecord, closingMessage, openingMessage, refusalMessage, waitingMessage } from './window-messages.js';
@@ -142,6 +144,8 @@ export class BulkRun<T, R = unknown> {
   private listenerFailure: RunFailedError | undefined;
   /** Positions an earlier run over the same store finished (skipped here), when resuming. */
   private resumed: { readonly watermark: number; readonly finished: ReadonlySet<number>; readonly last: number } | undefined;
+  /** Shared mode: the Redis slot gate and run lock, once open. */
+  private shared: SharedMode | undefined;
 
   /**
    * Validates the configuration; nothing is read or called before {@link start}.
@@ -222,11 +226,13 @@ export class BulkRun<T, R = unknown> {
       if (!(opened instanceof Promise)) resume = opened;
       else return opened.then((state) => void (resume = state));
     };
-    this.runSteps([{ run: open, code: 'STORE_FAILED', what: 'The store could not be opened' }], () => {
-      if (this.current !== 'idle') return; // stopped while the store was opening
-      if (resume !== undefined && !this.resumeFrom(resume)) return;
-      this.enterWindow('start');
-    });
+    this.openShared(() =>
+      this.runSteps([{ run: open, code: 'STORE_FAILED', what: 'The store could not be opened' }], () => {
+        if (this.current !== 'idle') return; // stopped while the store was opening
+        if (resume !== undefined && !this.resumeFrom(resume)) return;
+        this.enterWindow('start');
+      }),
+    );
     return this.finished;
   }
 
@@ -589,6 +595,10 @@ export class BulkRun<T, R = unknown> {
   }
 
   private dispatch(pending: PendingItem<T>, now: number): void {
+    if (this.shared !== undefined && pending.lease === undefined) {
+      this.waitForLease(pending, this.shared);
+      return;
+    }
     const lane = pending.lane;
     pending.probe = lane.started(now);
     this.inFlightItems.add(pending);
@@ -620,6 +630,8 @@ export class BulkRun<T, R = unknown> {
 
   private settled(pending: PendingItem<T>, result: AttemptResult<R>): void {
     const lane = pending.lane;
+    pending.lease?.release();
+    pending.lease = undefined;
     if (pending.timeoutTimer !== undefined) this.clock.clearTimeout(pending.timeoutTimer);
     pending.timeoutTimer = undefined;
     lane.inFlight--;
@@ -936,9 +948,85 @@ export class BulkRun<T, R = unknown> {
     const status = this.status();
     const summary: RunSummary = { ...status, unfinished: this.read - status.totals.finished, endedAt: this.endedAt };
     this.emitter.emit('progress', summary);
-    const failure = this.failure ?? this.listenerFailure;
-    if (failure !== undefined) this.settle.reject(failure);
-    else this.settle.resolve(summary);
+    const settle = (closeError?: unknown) => {
+      const closeFailure = closeError === undefined ? undefined : new RunFailedError('SHARED_CLOSE_FAILED', `The shared mode could not be closed: ${reasonOf(closeError)}`, { cause: closeError });
+      const failure = this.failure ?? this.listenerFailure ?? closeFailure;
+      if (failure !== undefined) this.settle.reject(failure);
+      else this.settle.resolve(summary);
+    };
+    if (this.shared === undefined) settle();
+    else this.shared.close().then(() => settle(), settle); // the run lock is released before start() settles
+  }
+
+  // ── Shared mode ──────────────────────────────────────────────────────────
+
+  /** Opens the shared mode (Redis connection and run lock) when configured, then goes on with `then`. */
+  private openShared(then: () => void): void {
+    const shared = this.options.shared;
+    if (shared === undefined) {
+      then();
+      return;
+    }
+    const hooks = {
+      unavailable: (reason: string, at: number) => this.emitter.emit('shared-unavailable', { reason: maskNationalNumbers(reason), at }),
+      restored: (at: number, downMs: number) => this.emitter.emit('shared-restored', { at, downMs }),
+      fatal: (error: Error) => this.fail(error instanceof RunFailedError ? error : new RunFailedError('SHARED_STATE', `Shared mode: ${reasonOf(error)}`, { cause: error })),
+    };
+    SharedMode.open(shared, this.clock, hooks).then(
+      (mode) => {
+        if (isFinal(this.current)) {
+          // Stopped while it was opening: start() has settled, so a failure to close has no one to
+          // tell; the lock then expires after lockMs and the connection is dropped anyway.
+          mode.close().catch(() => undefined);
+          return;
+        }
+        this.shared = mode;
+        then();
+      },
+      (error: unknown) => {
+        const code = error instanceof Error && 'code' in error && error.code === 'RUN_LOCKED' ? 'RUN_LOCKED' : 'SHARED_START_FAILED';
+        this.fail(new RunFailedError(code, `The shared mode could not start: ${reasonOf(error)}`, { cause: error }));
+      },
+    );
+  }
+
+  /**
+   * Shared mode: the item holds a local slot (so the local cap holds) while it waits for a slot
+   * of the shared cap, then is dispatched. If the run stopped, failed or paused meanwhile (or its
+   * source was paused by the overload protection, or another item is its probe), the shared
+   * slot is given back and the item goes back to the front of its queue.
+   */
+  private waitForLease(pending: PendingItem<T>, shared: SharedMode): void {
+    const lane = pending.lane;
+    lane.inFlight++;
+    this.inFlightItems.add(pending);
+    const controller = new AbortController();
+    pending.controller = controller; // aborted by stop({ inFlight: 'abort' }) and by a failure
+    const ttlMs = leaseTtl(this.options.shared!, lane.config.timeoutMs);
+    const waited = () => {
+      lane.inFlight--;
+      this.inFlightItems.delete(pending);
+      pending.controller = undefined;
+    };
+    shared.acquire(lane.name, lane.config.cap, ttlMs, controller.signal).then(
+      (lease) => {
+        waited();
+        const paused = this.current !== 'running' || !(lane.breaker?.canDispatch(this.clock.now()) ?? true);
+        if (pending.abandoned || paused) {
+          lease.release();
+          if (!pending.abandoned && !isFinal(this.current)) lane.queue.unshift(pending);
+          this.pump();
+          return;
+        }
+        pending.lease = lease;
+        this.dispatch(pending, this.clock.now());
+      },
+      (error: unknown) => {
+        waited();
+        if (pending.abandoned || isFinal(this.current)) this.pump();
+        else this.fail(new RunFailedError('SHARED_STATE', `Shared mode: no slot of source ${lane.name} could be obtained: ${reasonOf(error)}`, { cause: error }));
+      },
+    );
   }
 
   private dropRetries(): void {

@@ -6,6 +6,7 @@
 import type { TimerHandle } from './clock.js';
 import type { ResolvedSource } from './config.js';
 import { SourceBreaker, type BreakerState, type OverloadOptions } from './overload.js';
+import type { Lease } from './slot-gate.js';
 
 /** Counts of one source, in a run's status. */
 export interface SourceStatus {
@@ -53,6 +54,8 @@ export interface PendingItem<T> {
   abandoned: boolean;
   /** Set when the call was aborted because the office-hours window closed: a failure puts the item back in the queue. */
   interrupted: boolean;
+  /** Shared mode: the slot held on the shared cap for this attempt. */
+  lease?: Lease | undefined;
 }
 
 /** The books of one source. */
