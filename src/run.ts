@@ -7,6 +7,7 @@
  * Reading order of this file: public types, then the class: its public API (start, pause,
  * resume, stop, status), then state changes, reading, dispatching, outcomes, finishing, ending.
  */
+import { AttemptContext } from './attempt-context.js';
 import { retryDelay } from './backoff.js';
 import { isRejectBudgetExceeded } from './budget.js';
 import { composeClassifiers, reasonOf, type AttemptResult, type Classification, type ClassifyContext } from './classify.js';
@@ -16,6 +17,7 @@ import { TypedEmitter } from './emitter.js';
 import { CallTimeoutError, RunFailedError, RunStateError } from './errors.js';
 import type { RunEvents, StateChange } from './events.js';
 import { openInput, type InputReader, type Read } from './input.js';
+import { isoInstant } from './instant.js';
 import { maskNationalNumbers } from './privacy.js';
 import { RateMeter } from './rate.js';
 import { SourceLane, type PendingItem, type SourceStatus } from './source-lane.js';
@@ -575,8 +577,8 @@ export class BulkRun<T, R = unknown> {
       source: pending.lane.name,
       outcome,
       attempts: pending.attempts,
-      firstAttemptAt: new Date(pending.firstAttemptAt).toISOString(),
-      lastAttemptAt: new Date(pending.lastAttemptAt).toISOString(),
+      firstAttemptAt: isoInstant(pending.firstAttemptAt),
+      lastAttemptAt: isoInstant(pending.lastAttemptAt),
       ...(code === undefined ? {} : { code }),
       ...(reason === undefined ? {} : { reason }),
     };
@@ -728,20 +730,7 @@ function runMeta<T, R>(options: ResolvedRunOptions<T, R>, startedAt: number): Ru
 
 /** The call's context; its signal is created on first use (a call that never looks costs no controller). */
 function contextFor<T>(pending: PendingItem<T>): CallContext {
-  const timeoutMs = pending.lane.config.timeoutMs;
-  return {
-    get signal() {
-      if (pending.controller === undefined) {
-        pending.controller = new AbortController();
-        if (pending.timedOut) pending.controller.abort(new CallTimeoutError(timeoutMs));
-      }
-      return pending.controller.signal;
-    },
-    attempt: pending.attempts,
-    source: pending.lane.name,
-    position: pending.position,
-    key: pending.key,
-  };
+  return new AttemptContext(pending);
 }
 
 /**
