@@ -55,3 +55,10 @@ export {
   HttpStatusError,
 } from './errors.js';
 export type { ConfigIssue } from './errors.js';
+
+// Simulation of a batch in virtual time (issue 8).
+export { simulateBatch, countWindows, errorMixSchema } from './simulate.js';
+export type { SimulateBatchOptions, SimulatedSource, SimulatedRunOptions, SimulationReport, SimulatedSourceReport, ErrorMix } from './simulate.js';
+export { sampleLatency, latencyModelSchema } from './latency-model.js';
+export type { LatencyModel } from './latency-model.js';
+export { seededRandom } from './seeded-random.js';
