@@ -92,7 +92,8 @@ export class BulkRun<T, R = unknown> {
   private readonly emitter: TypedEmitter<RunEvents>;
   private readonly lanes = new Map<string, SourceLane<T>>();
   private readonly laneList: readonly SourceLane<T>[];
-  private readonly inFlightItems = new Set<PendingItem<T>>();
+  /** Calls in flight, by the position of their item (a Map of numbers: a Set of fresh objects costs each one an identity hash). */
+  private readonly inFlightItems = new Map<number, PendingItem<T>>();
   private readonly retryingItems = new Set<PendingItem<T>>();
 
   private current: RunState = 'idle';
@@ -444,10 +445,10 @@ export class BulkRun<T, R = unknown> {
     const globalCap = this.options.maxConcurrency ?? Number.POSITIVE_INFINITY;
     let inFlight = this.sum('inFlight');
     let idleTurns = 0;
+    const now = this.clock.now();
     while (this.current === 'running' && inFlight < globalCap && idleTurns < count) {
       const lane = this.laneList[this.nextLane]!;
       this.nextLane = (this.nextLane + 1) % count;
-      const now = this.clock.now();
       if (!lane.ready(now)) {
         idleTurns++;
         continue;
@@ -461,7 +462,7 @@ export class BulkRun<T, R = unknown> {
   private dispatch(pending: PendingItem<T>, now: number): void {
     const lane = pending.lane;
     pending.probe = lane.started(now);
-    this.inFlightItems.add(pending);
+    this.inFlightItems.set(pending.position, pending);
     pending.attempts++;
     if (pending.attempts === 1) pending.firstAttemptAt = now;
     pending.lastAttemptAt = now;
@@ -493,7 +494,7 @@ export class BulkRun<T, R = unknown> {
     if (pending.timeoutTimer !== undefined) this.clock.clearTimeout(pending.timeoutTimer);
     pending.timeoutTimer = undefined;
     lane.inFlight--;
-    this.inFlightItems.delete(pending);
+    this.inFlightItems.delete(pending.position);
     if (pending.abandoned || this.current === 'failed') {
       this.pump();
       return;
@@ -699,7 +700,7 @@ export class BulkRun<T, R = unknown> {
   }
 
   private abortInFlight(why: 'stop' | 'fatal'): void {
-    for (const pending of this.inFlightItems) {
+    for (const pending of this.inFlightItems.values()) {
       pending.abandoned = true;
       pending.controller?.abort(new Error(why === 'stop' ? 'The run was stopped' : 'The run failed'));
       if (why === 'fatal' && pending.timeoutTimer !== undefined) {
