@@ -77,6 +77,8 @@ export interface SimulatedSourceReport {
   readonly calls: number;
   /** Highest number of simultaneous calls the simulated service saw. */
   readonly peakConcurrency: number;
+  /** Calls that started while `cap` calls of the source were already running (0 unless the caps were broken). */
+  readonly callsOverCap: number;
   readonly succeeded: number;
   readonly rejected: number;
   readonly exhausted: number;
@@ -128,8 +130,10 @@ interface SimulatedLane {
   readonly latency: LatencyModel;
   readonly mix: Mix;
   readonly timeoutMs: number;
+  cap: number;
   inFlight: number;
   peak: number;
+  overCap: number;
   calls: number;
 }
 
@@ -163,8 +167,10 @@ export async function simulateBatch(options: SimulateBatchOptions): Promise<Simu
       latency: own.latency ?? plan.latency,
       mix: own.errors ?? plan.errors,
       timeoutMs: config.timeoutMs ?? options.timeoutMs ?? 30_000,
+      cap: Number.POSITIVE_INFINITY, // the resolved cap, known once the run is created
       inFlight: 0,
       peak: 0,
+      overCap: 0,
       calls: 0,
     });
   }
@@ -172,6 +178,7 @@ export async function simulateBatch(options: SimulateBatchOptions): Promise<Simu
   const call = (_source: string, context: CallContext): Promise<string> => {
     const lane = lanes.get(context.source)!;
     lane.calls++;
+    if (lane.inFlight >= lane.cap) lane.overCap++;
     if (++lane.inFlight > lane.peak) lane.peak = lane.inFlight;
     const latencyMs = sampleLatency(lane.latency, serviceRandom);
     const failure = drawFailure(lane.mix, serviceRandom());
@@ -207,6 +214,7 @@ export async function simulateBatch(options: SimulateBatchOptions): Promise<Simu
     store: { open: () => undefined, record: () => undefined },
   } as RunOptions<string, string>);
 
+  for (const [name, status] of Object.entries(run.status().sources)) lanes.get(name)!.cap = status.cap;
   const changes: StateChange[] = [];
   run.on('state', (change) => changes.push(change));
   const done = run.start();
@@ -230,6 +238,7 @@ export async function simulateBatch(options: SimulateBatchOptions): Promise<Simu
       items: sources[name]!.items,
       calls: lane.calls,
       peakConcurrency: lane.peak,
+      callsOverCap: lane.overCap,
       succeeded: status.succeeded,
       rejected: status.rejected,
       exhausted: status.exhausted,

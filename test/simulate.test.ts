@@ -11,7 +11,7 @@ describe('simulateBatch', () => {
     expect(report.startedAt).toEqual(new Date(START));
     expect(report.finishedAt).toEqual(new Date(START + 10_000));
     expect(report).toMatchObject({ items: 400, calls: 400, succeeded: 400, rejected: 0, exhausted: 0, unfinished: 0, retries: 0, windows: 1 });
-    expect(report.sources.rn).toEqual({ cap: 4, items: 400, calls: 400, peakConcurrency: 4, succeeded: 400, rejected: 0, exhausted: 0 });
+    expect(report.sources.rn).toEqual({ cap: 4, items: 400, calls: 400, peakConcurrency: 4, callsOverCap: 0, succeeded: 400, rejected: 0, exhausted: 0 });
   });
 
   it('runs the sources side by side, each at its own cap, the input interleaved by volume', async () => {
