@@ -12,7 +12,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['examples/**', 'test/**', 'scripts/**', 'src/cli/**'],
+    files: ['examples/**', 'test/**', 'scripts/**', 'src/cli/**', 'bench/**'],
     rules: { 'no-console': 'off' },
   },
 );

@@ -1,0 +1,35 @@
+/**
+ * Memory against input size: the peak resident set of a process running 1,000,000 items
+ * through bcss-bulk, divided by that of a process running 100,000 (streamed input, default
+ * store). Flat memory gives a ratio near 1; a run that kept something per item would not.
+ */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const child = fileURLToPath(new URL('./memory-child.ts', import.meta.url));
+
+/** Peak RSS (bytes) of a fresh process running `items` items. */
+export async function peakRss(items: number): Promise<number> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', child, String(items)], { timeout: 600_000 });
+  const result = JSON.parse(stdout.trim().split('\n').pop()!) as { items: number; peakRssBytes: number };
+  if (result.items !== items) throw new Error(`memory child finished ${result.items} of ${items} items`);
+  return result.peakRssBytes;
+}
+
+/** What the memory benchmark measured. */
+export interface MemoryResult {
+  readonly memoryGrowth: number;
+  readonly smallItems: number;
+  readonly largeItems: number;
+  readonly smallPeakRssBytes: number;
+  readonly largePeakRssBytes: number;
+}
+
+/** Peak RSS of the large run ÷ that of the small run, each in its own process. */
+export async function measureMemory(smallItems: number, largeItems: number): Promise<MemoryResult> {
+  const smallPeakRssBytes = await peakRss(smallItems);
+  const largePeakRssBytes = await peakRss(largeItems);
+  return { memoryGrowth: largePeakRssBytes / smallPeakRssBytes, smallItems, largeItems, smallPeakRssBytes, largePeakRssBytes };
+}
