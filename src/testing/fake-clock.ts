@@ -64,19 +64,19 @@ export class FakeClock implements Clock {
     this.time = typeof start === 'number' ? start : start.getTime();
   }
 
-  /** {@inheritDoc Clock.now} */
+  /** The fake time, in ms since the epoch. */
   now(): number {
     return this.time;
   }
 
-  /** {@inheritDoc Clock.setTimeout} */
+  /** Calls `callback` once the fake time has moved `ms` forward (a negative or non-finite delay counts as 0). */
   setTimeout(callback: () => void, ms: number): TimerHandle {
     const timer = new Timer(++this.seq, this.time + Math.max(0, Number.isFinite(ms) ? ms : 0), callback);
     this.push(timer);
     return timer;
   }
 
-  /** {@inheritDoc Clock.clearTimeout} */
+  /** Cancels a timer; cancelling a timer that already fired, or an unknown handle, does nothing. */
   clearTimeout(handle: TimerHandle): void {
     if (handle instanceof Timer) handle.cancelled = true;
   }
