@@ -4,25 +4,24 @@
  * starts while the source's cap is already reached (a cap violation).
  */
 
-/** Counts simultaneous calls per source and the calls that started over the cap. */
+/** Counts simultaneous calls per source (one wrapper per source) and the calls that started over the cap. */
 export class CapMonitor {
-  private readonly running = new Map<string, number>();
   private readonly peaks = new Map<string, number>();
   /** Calls that started while their source already had `cap` calls running. */
   violations = 0;
 
-  /** Wraps a call function of one source with cap `cap`. */
+  /** Wraps a call function of one source with cap `cap`. Light on purpose: every contender pays it on every call. */
   wrap<A extends unknown[], R>(source: string, cap: number, call: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
-    return async (...args: A) => {
-      const now = (this.running.get(source) ?? 0) + 1;
-      if (now > cap) this.violations++;
-      this.running.set(source, now);
-      if (now > (this.peaks.get(source) ?? 0)) this.peaks.set(source, now);
-      try {
-        return await call(...args);
-      } finally {
-        this.running.set(source, (this.running.get(source) ?? 1) - 1);
-      }
+    let running = 0;
+    const exit = () => {
+      running--;
+    };
+    return (...args: A) => {
+      if (++running > cap) this.violations++;
+      if (running > (this.peaks.get(source) ?? 0)) this.peaks.set(source, running);
+      const result = call(...args);
+      result.then(exit, exit);
+      return result;
     };
   }
 

@@ -25,11 +25,24 @@ export interface MemoryResult {
   readonly largeItems: number;
   readonly smallPeakRssBytes: number;
   readonly largePeakRssBytes: number;
+  /** Peak RSS of a run twice the large size, to tell memory kept per item (it would keep growing) from the garbage collector's warm-up (it levels off). */
+  readonly doublePeakRssBytes: number;
+  /** Peak RSS of twice the large size ÷ that of the large size. */
+  readonly growthBeyondLarge: number;
 }
 
-/** Peak RSS of the large run ÷ that of the small run, each in its own process. */
+/** Peak RSS of the large run ÷ that of the small run, each in its own process (and a run of twice the large size). */
 export async function measureMemory(smallItems: number, largeItems: number): Promise<MemoryResult> {
   const smallPeakRssBytes = await peakRss(smallItems);
   const largePeakRssBytes = await peakRss(largeItems);
-  return { memoryGrowth: largePeakRssBytes / smallPeakRssBytes, smallItems, largeItems, smallPeakRssBytes, largePeakRssBytes };
+  const doublePeakRssBytes = await peakRss(2 * largeItems);
+  return {
+    memoryGrowth: largePeakRssBytes / smallPeakRssBytes,
+    smallItems,
+    largeItems,
+    smallPeakRssBytes,
+    largePeakRssBytes,
+    doublePeakRssBytes,
+    growthBeyondLarge: doublePeakRssBytes / largePeakRssBytes,
+  };
 }

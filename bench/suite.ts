@@ -87,7 +87,7 @@ export async function runBenchmarks(sizes: BenchSizes, log: (line: string) => vo
   const throughput = await measureThroughput({ items: sizes.throughputItems, bottleneckItems: sizes.bottleneckItems, repeats: sizes.repeats }, monitor);
   log(`utilization: ${sizes.utilizationCalls} calls against a loopback server of latency ${sizes.latencyMs} ms`);
   const utilization = await measureUtilization(sizes.utilizationCalls, sizes.latencyMs, monitor);
-  log(`memory: peak RSS of ${sizes.memoryItems[1]} items vs ${sizes.memoryItems[0]}, each in its own process`);
+  log(`memory: peak RSS of ${sizes.memoryItems[1]} items vs ${sizes.memoryItems[0]} (and ${2 * sizes.memoryItems[1]}), each in its own process`);
   const memory = await measureMemory(sizes.memoryItems[0], sizes.memoryItems[1]);
   log(`simulation: a batch of ${sizes.simulationItems} items in virtual time`);
   const simulation = await measureSimulation(sizes.simulationItems, monitor);
@@ -137,7 +137,7 @@ export function formatSummary(summary: BenchSummary): string {
     '',
     `bcss-bulk ${number(throughput.bcssBulkItemsPerSecond, 0)} items/s, p-limit ${number(throughput.pLimitItemsPerSecond, 0)} items/s (${throughput.items} items), bottleneck ${number(throughput.bottleneckItemsPerSecond, 0)} items/s (${throughput.bottleneckItems} items); medians of ${throughput.repeats}`,
     `utilization: ${number(utilization.callsPerSecond, 1)} calls/s of a ceiling of ${number(utilization.ceilingCallsPerSecond, 1)} (cap 4, L = ${utilization.latencyMs} ms, server's mean latency ${number(utilization.serverMeanLatencyMs, 2)} ms, ${utilization.calls} calls)`,
-    `memory: peak RSS ${mb(memory.largePeakRssBytes)} for ${memory.largeItems} items, ${mb(memory.smallPeakRssBytes)} for ${memory.smallItems}`,
+    `memory: peak RSS ${mb(memory.smallPeakRssBytes)} for ${memory.smallItems} items, ${mb(memory.largePeakRssBytes)} for ${memory.largeItems}, ${mb(memory.doublePeakRssBytes)} for ${2 * memory.largeItems}`,
     `simulation: ${simulation.calls} calls (${number(simulation.virtualHours, 1)} h of virtual time) in ${number(simulation.wallMs / 1000, 1)} s`,
     `machine: Node ${summary.machine.node}, ${summary.machine.cpu} × ${summary.machine.cpus}, load average ${number(summary.machine.loadAverageAtStart)} → ${number(summary.machine.loadAverageAtEnd)}`,
   ].join('\n');
