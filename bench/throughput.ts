@@ -18,11 +18,13 @@ export function* items(count: number): Generator<number> {
   for (let i = 0; i < count; i++) yield i;
 }
 
-/** Items per second of a function that processes `count` items. */
-async function itemsPerSecond(count: number, process: (count: number) => Promise<void>): Promise<number> {
+/** Items per second of a function that processes `count` items: per second of wall-clock time, and per second of CPU time of the process. */
+async function itemsPerSecond(count: number, work: (count: number) => Promise<void>): Promise<{ wall: number; cpu: number }> {
   const started = performance.now();
-  await process(count);
-  return (count / (performance.now() - started)) * 1000;
+  const cpuBefore = process.cpuUsage();
+  await work(count);
+  const cpu = process.cpuUsage(cpuBefore);
+  return { wall: (count / (performance.now() - started)) * 1000, cpu: count / ((cpu.user + cpu.system) / 1e6) };
 }
 
 /** A full bcss-bulk run over `count` items whose calls resolve at once. */
@@ -98,6 +100,12 @@ export interface ThroughputResult {
   readonly bcssBulkItemsPerSecond: number;
   readonly pLimitItemsPerSecond: number;
   readonly bottleneckItemsPerSecond: number;
+  /**
+   * The same per second of CPU time of the process (garbage collector threads included): less
+   * sensitive than wall-clock time to other processes on a busy machine. Given for context; the
+   * figures of the summary use wall-clock time.
+   */
+  readonly perCpuSecond: { readonly bcssBulk: number; readonly pLimit: number; readonly bottleneck: number };
   readonly items: number;
   readonly bottleneckItems: number;
   readonly repeats: number;
@@ -110,16 +118,19 @@ export async function measureThroughput(sizes: ThroughputSizes, monitor: CapMoni
   await contenders.bcss(warmUp);
   await contenders.pLimit(warmUp);
   await contenders.bottleneck(Math.min(sizes.bottleneckItems, 2_000));
-  const runs = { bcss: [] as number[], pLimit: [] as number[], bottleneck: [] as number[] };
+  const runs = { bcss: [] as Array<{ wall: number; cpu: number }>, pLimit: [] as Array<{ wall: number; cpu: number }>, bottleneck: [] as Array<{ wall: number; cpu: number }> };
   for (let i = 0; i < sizes.repeats; i++) {
     runs.bcss.push(await itemsPerSecond(sizes.items, contenders.bcss));
     runs.pLimit.push(await itemsPerSecond(sizes.items, contenders.pLimit));
     runs.bottleneck.push(await itemsPerSecond(sizes.bottleneckItems, contenders.bottleneck));
   }
+  const wall = (results: ReadonlyArray<{ wall: number }>) => median(results.map((r) => r.wall));
+  const cpu = (results: ReadonlyArray<{ cpu: number }>) => median(results.map((r) => r.cpu));
   return {
-    bcssBulkItemsPerSecond: median(runs.bcss),
-    pLimitItemsPerSecond: median(runs.pLimit),
-    bottleneckItemsPerSecond: median(runs.bottleneck),
+    bcssBulkItemsPerSecond: wall(runs.bcss),
+    pLimitItemsPerSecond: wall(runs.pLimit),
+    bottleneckItemsPerSecond: wall(runs.bottleneck),
+    perCpuSecond: { bcssBulk: cpu(runs.bcss), pLimit: cpu(runs.pLimit), bottleneck: cpu(runs.bottleneck) },
     items: sizes.items,
     bottleneckItems: sizes.bottleneckItems,
     repeats: sizes.repeats,

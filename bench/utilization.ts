@@ -76,6 +76,11 @@ export interface UtilizationResult {
   readonly calls: number;
   readonly latencyMs: number;
   readonly serverMeanLatencyMs: number;
+  /**
+   * Calls/s ÷ (cap ÷ the latency the server actually applied): the client's share of what the
+   * server allowed, for context when the server's timers ran late on a busy machine.
+   */
+  readonly utilizationOfServerLatency: number;
   readonly callsPerSecond: number;
   readonly ceilingCallsPerSecond: number;
   readonly peakConcurrency: number;
@@ -106,6 +111,7 @@ export async function measureUtilization(calls: number, latencyMs: number, monit
       calls,
       latencyMs,
       serverMeanLatencyMs: server.meanLatencyMs(),
+      utilizationOfServerLatency: callsPerSecond / (CAP / (server.meanLatencyMs() / 1000)),
       callsPerSecond,
       ceilingCallsPerSecond,
       peakConcurrency: monitor.peak('http'),
