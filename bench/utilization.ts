@@ -75,6 +75,7 @@ export interface UtilizationResult {
   readonly utilization: number;
   readonly calls: number;
   readonly latencyMs: number;
+  /** Mean latency the server applied, over the plain loops and the run (its timers run late on a busy machine). */
   readonly serverMeanLatencyMs: number;
   /**
    * Calls/s ÷ (cap ÷ the latency the server actually applied): the client's share of what the
@@ -84,6 +85,11 @@ export interface UtilizationResult {
   readonly callsPerSecond: number;
   readonly ceilingCallsPerSecond: number;
   readonly peakConcurrency: number;
+  /**
+   * The same calls made by four plain loops of `await get()` over the same server and agent,
+   * without bcss-bulk: what the machine allows, for context (calls/s ÷ the same ceiling).
+   */
+  readonly bareLoopsUtilization: number;
 }
 
 /** Runs `calls` calls through bcss-bulk (cap 4) against a server of latency `latencyMs`. */
@@ -91,6 +97,16 @@ export async function measureUtilization(calls: number, latencyMs: number, monit
   const server = await startLatencyServer(latencyMs);
   const agent = new Agent({ keepAlive: true });
   try {
+    const bare = monitor.wrap('http-bare', CAP, () => get(server.url, agent, new AbortController().signal));
+    let next = 0;
+    const bareStarted = performance.now();
+    await Promise.all(
+      Array.from({ length: CAP }, async () => {
+        while (next++ < calls) await bare();
+      }),
+    );
+    const bareCallsPerSecond = calls / ((performance.now() - bareStarted) / 1000);
+
     const call = monitor.wrap('http', CAP, (_item: number, signal: AbortSignal) => get(server.url, agent, signal));
     const run = createRun({
       input: (function* () {
@@ -115,6 +131,7 @@ export async function measureUtilization(calls: number, latencyMs: number, monit
       callsPerSecond,
       ceilingCallsPerSecond,
       peakConcurrency: monitor.peak('http'),
+      bareLoopsUtilization: bareCallsPerSecond / ceilingCallsPerSecond,
     };
   } finally {
     agent.destroy();
