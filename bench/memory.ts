@@ -6,13 +6,14 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import type { LibraryBuild } from './library.js';
 
 const run = promisify(execFile);
 const child = fileURLToPath(new URL('./memory-child.ts', import.meta.url));
 
 /** Peak RSS (bytes) of a fresh process running `items` items. */
-export async function peakRss(items: number): Promise<number> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', child, String(items)], { timeout: 600_000 });
+export async function peakRss(items: number, build: LibraryBuild): Promise<number> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', child, String(items), build], { timeout: 600_000 });
   const result = JSON.parse(stdout.trim().split('\n').pop()!) as { items: number; peakRssBytes: number };
   if (result.items !== items) throw new Error(`memory child finished ${result.items} of ${items} items`);
   return result.peakRssBytes;
@@ -32,10 +33,10 @@ export interface MemoryResult {
 }
 
 /** Peak RSS of the large run ÷ that of the small run, each in its own process (and a run of twice the large size). */
-export async function measureMemory(smallItems: number, largeItems: number): Promise<MemoryResult> {
-  const smallPeakRssBytes = await peakRss(smallItems);
-  const largePeakRssBytes = await peakRss(largeItems);
-  const doublePeakRssBytes = await peakRss(2 * largeItems);
+export async function measureMemory(build: LibraryBuild, smallItems: number, largeItems: number): Promise<MemoryResult> {
+  const smallPeakRssBytes = await peakRss(smallItems, build);
+  const largePeakRssBytes = await peakRss(largeItems, build);
+  const doublePeakRssBytes = await peakRss(2 * largeItems, build);
   return {
     memoryGrowth: largePeakRssBytes / smallPeakRssBytes,
     smallItems,

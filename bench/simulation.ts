@@ -1,10 +1,11 @@
 /**
- * Speed of the simulation: a batch of calls run by {@link simulateBatch} in virtual time
+ * Speed of the simulation: a batch of calls run by `simulateBatch` in virtual time
  * through the real engine, counted in virtual calls per second of wall-clock time. The plan
  * mixes two sources with their own caps, a log-normal latency and a few failures.
  */
-import { simulateBatch, type SimulationReport } from '../src/index.js';
+import type { SimulationReport } from '../src/index.js';
 import type { CapMonitor } from './cap-monitor.js';
+import type { BcssBulk } from './library.js';
 
 /** What the simulation benchmark measured. */
 export interface SimulationResult {
@@ -17,8 +18,8 @@ export interface SimulationResult {
 }
 
 /** Simulates a batch of about `items` items (plus their retries). */
-export async function measureSimulation(items: number, monitor: CapMonitor): Promise<SimulationResult> {
-  const report: SimulationReport = await simulateBatch({
+export async function measureSimulation(library: BcssBulk, items: number, monitor: CapMonitor): Promise<SimulationResult> {
+  const report: SimulationReport = await library.simulateBatch({
     sources: { rn: { kind: 'rn', items: Math.round(items * 0.6) }, sigedis: { kind: 'authentic', items: items - Math.round(items * 0.6) } },
     latency: { kind: 'lognormal', medianMs: 150, sigma: 0.4 },
     errors: { reject: 0.005, transient: 0.01, retryAfter: 0.002 },

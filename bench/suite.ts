@@ -8,6 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { CapMonitor } from './cap-monitor.js';
+import { loadLibrary, type LibraryBuild } from './library.js';
 import { measureMemory, type MemoryResult } from './memory.js';
 import { measureSimulation, type SimulationResult } from './simulation.js';
 import { measureThroughput, type ThroughputResult } from './throughput.js';
@@ -73,24 +74,27 @@ export interface BenchSummary {
     readonly simulation: SimulationResult;
   };
   readonly sizes: BenchSizes;
+  /** The build of bcss-bulk measured: `dist` (as published) or `src` (through tsx). */
+  readonly library: LibraryBuild;
   /** ISO 8601 instant the suite finished. */
   readonly finishedAt: string;
   readonly wallSeconds: number;
 }
 
-/** Runs every benchmark and returns the summary. `log` receives a line as each one starts. */
-export async function runBenchmarks(sizes: BenchSizes, log: (line: string) => void = () => undefined): Promise<BenchSummary> {
+/** Runs every benchmark on a build of the library and returns the summary. `log` receives a line as each one starts. */
+export async function runBenchmarks(sizes: BenchSizes, build: LibraryBuild, log: (line: string) => void = () => undefined): Promise<BenchSummary> {
+  const library = await loadLibrary(build);
   const started = performance.now();
   const loadAverageAtStart = loadavg()[0]!;
   const monitor = new CapMonitor();
   log(`throughput: bcss-bulk and p-limit over ${sizes.throughputItems} items, bottleneck over ${sizes.bottleneckItems}, ${sizes.repeats} times each`);
-  const throughput = await measureThroughput({ items: sizes.throughputItems, bottleneckItems: sizes.bottleneckItems, repeats: sizes.repeats }, monitor);
+  const throughput = await measureThroughput(library, { items: sizes.throughputItems, bottleneckItems: sizes.bottleneckItems, repeats: sizes.repeats }, monitor);
   log(`utilization: ${sizes.utilizationCalls} calls against a loopback server of latency ${sizes.latencyMs} ms`);
-  const utilization = await measureUtilization(sizes.utilizationCalls, sizes.latencyMs, monitor);
+  const utilization = await measureUtilization(library, sizes.utilizationCalls, sizes.latencyMs, monitor);
   log(`memory: peak RSS of ${sizes.memoryItems[1]} items vs ${sizes.memoryItems[0]} (and ${2 * sizes.memoryItems[1]}), each in its own process`);
-  const memory = await measureMemory(sizes.memoryItems[0], sizes.memoryItems[1]);
+  const memory = await measureMemory(build, sizes.memoryItems[0], sizes.memoryItems[1]);
   log(`simulation: a batch of ${sizes.simulationItems} items in virtual time`);
-  const simulation = await measureSimulation(sizes.simulationItems, monitor);
+  const simulation = await measureSimulation(library, sizes.simulationItems, monitor);
   const cpu = cpus();
   return {
     overheadVsPLimit: throughput.bcssBulkItemsPerSecond / throughput.pLimitItemsPerSecond,
@@ -103,6 +107,7 @@ export async function runBenchmarks(sizes: BenchSizes, log: (line: string) => vo
     targets: TARGETS,
     measured: { throughput, utilization, memory, simulation },
     sizes,
+    library: build,
     finishedAt: new Date().toISOString(),
     wallSeconds: (performance.now() - started) / 1000,
   };
@@ -140,6 +145,7 @@ export function formatSummary(summary: BenchSummary): string {
     `utilization: ${number(utilization.callsPerSecond, 1)} calls/s of a ceiling of ${number(utilization.ceilingCallsPerSecond, 1)} (cap 4, L = ${utilization.latencyMs} ms, ${utilization.calls} calls); the server's mean latency was ${number(utilization.serverMeanLatencyMs, 2)} ms, of which the run used ${number(utilization.utilizationOfServerLatency, 3)}; four plain loops without bcss-bulk reached ${number(utilization.bareLoopsUtilization, 3)}`,
     `memory: peak RSS ${mb(memory.smallPeakRssBytes)} for ${memory.smallItems} items, ${mb(memory.largePeakRssBytes)} for ${memory.largeItems}, ${mb(memory.doublePeakRssBytes)} for ${2 * memory.largeItems}`,
     `simulation: ${simulation.calls} calls (${number(simulation.virtualHours, 1)} h of virtual time) in ${number(simulation.wallMs / 1000, 1)} s`,
+    `library: ${summary.library === 'dist' ? 'dist/ (as published)' : 'src/ through tsx'}`,
     `machine: Node ${summary.machine.node}, ${summary.machine.cpu} × ${summary.machine.cpus}, load average ${number(summary.machine.loadAverageAtStart)} → ${number(summary.machine.loadAverageAtEnd)}`,
   ].join('\n');
 }

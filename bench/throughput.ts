@@ -7,8 +7,8 @@
  */
 import Bottleneck from 'bottleneck';
 import pLimit from 'p-limit';
-import { createRun } from '../src/index.js';
 import type { CapMonitor } from './cap-monitor.js';
+import type { BcssBulk } from './library.js';
 
 const CAP = 4;
 const WINDOW = 64;
@@ -28,10 +28,10 @@ async function itemsPerSecond(count: number, work: (count: number) => Promise<vo
 }
 
 /** A full bcss-bulk run over `count` items whose calls resolve at once. */
-export function bcssBulk(monitor: CapMonitor): (count: number) => Promise<void> {
+export function bcssBulk(library: BcssBulk, monitor: CapMonitor): (count: number) => Promise<void> {
   const call = monitor.wrap('rn', CAP, (item: number) => Promise.resolve(item));
   return async (count) => {
-    const run = createRun({ input: items(count), source: 'rn', sources: { rn: { kind: 'rn' } }, call });
+    const run = library.createRun({ input: items(count), source: 'rn', sources: { rn: { kind: 'rn' } }, call });
     const summary = await run.start();
     if (summary.totals.succeeded !== count) throw new Error(`bcss-bulk finished ${summary.totals.succeeded} of ${count} items`);
   };
@@ -112,8 +112,8 @@ export interface ThroughputResult {
 }
 
 /** Runs the contenders in turn, `repeats` times each after a warm-up, and keeps the medians. */
-export async function measureThroughput(sizes: ThroughputSizes, monitor: CapMonitor): Promise<ThroughputResult> {
-  const contenders = { bcss: bcssBulk(monitor), pLimit: bareLimit(monitor), bottleneck: bottleneck(monitor) };
+export async function measureThroughput(library: BcssBulk, sizes: ThroughputSizes, monitor: CapMonitor): Promise<ThroughputResult> {
+  const contenders = { bcss: bcssBulk(library, monitor), pLimit: bareLimit(monitor), bottleneck: bottleneck(monitor) };
   const warmUp = Math.min(sizes.items, 20_000);
   await contenders.bcss(warmUp);
   await contenders.pLimit(warmUp);

@@ -6,8 +6,8 @@
  */
 import { Agent, createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRun, HttpStatusError } from '../src/index.js';
 import type { CapMonitor } from './cap-monitor.js';
+import type { BcssBulk } from './library.js';
 
 const CAP = 4;
 
@@ -59,10 +59,11 @@ export async function startLatencyServer(latencyMs: number): Promise<LatencyServ
 
 /** GET `url` with the agent; resolves when the whole reply is read. */
 function get(url: string, agent: Agent, signal: AbortSignal): Promise<number> {
+  const fail = (status: number) => Object.assign(new Error(`HTTP ${status}`), { status });
   return new Promise((resolve, reject) => {
     const req = request(url, { agent, signal }, (res) => {
       res.resume();
-      res.on('end', () => (res.statusCode === 200 ? resolve(res.statusCode) : reject(new HttpStatusError(res.statusCode ?? 0))));
+      res.on('end', () => (res.statusCode === 200 ? resolve(res.statusCode) : reject(fail(res.statusCode ?? 0))));
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -93,7 +94,7 @@ export interface UtilizationResult {
 }
 
 /** Runs `calls` calls through bcss-bulk (cap 4) against a server of latency `latencyMs`. */
-export async function measureUtilization(calls: number, latencyMs: number, monitor: CapMonitor): Promise<UtilizationResult> {
+export async function measureUtilization(library: BcssBulk, calls: number, latencyMs: number, monitor: CapMonitor): Promise<UtilizationResult> {
   const server = await startLatencyServer(latencyMs);
   const agent = new Agent({ keepAlive: true });
   try {
@@ -108,7 +109,7 @@ export async function measureUtilization(calls: number, latencyMs: number, monit
     const bareCallsPerSecond = calls / ((performance.now() - bareStarted) / 1000);
 
     const call = monitor.wrap('http', CAP, (_item: number, signal: AbortSignal) => get(server.url, agent, signal));
-    const run = createRun({
+    const run = library.createRun({
       input: (function* () {
         for (let i = 0; i < calls; i++) yield i;
       })(),

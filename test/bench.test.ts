@@ -20,12 +20,13 @@ const TINY: BenchSizes = {
 describe('benchmark suite', () => {
   it('produces a well-formed summary, writes it, and prints a table', async () => {
     const lines: string[] = [];
-    const summary = await runBenchmarks(TINY, (line) => lines.push(line));
+    const summary = await runBenchmarks(TINY, 'src', (line) => lines.push(line));
 
     for (const field of ['overheadVsPLimit', 'speedupVsBottleneck', 'utilization', 'memoryGrowth', 'simulatedCallsPerSecond'] as const) {
       expect(Number.isFinite(summary[field]) && summary[field] > 0, field).toBe(true);
     }
     expect(summary.capViolations).toBe(0);
+    expect(summary.library).toBe('src');
     expect(summary.machine.node).toBe(process.version);
     expect(summary.machine.cpus).toBeGreaterThan(0);
     expect(summary.machine.cpu.length).toBeGreaterThan(0);
