@@ -2,8 +2,8 @@
  * Which build of bcss-bulk the benchmarks measure. `npm run bench` measures `dist/`, the
  * package as published (built by tsup, as p-limit and bottleneck are measured as published);
  * the test of the suite measures `src/` through tsx, which needs no build. The two differ:
- * tsx wraps every function it creates in a naming helper, which costs a run about a third of
- * its items per second.
+ * tsx wraps every function it creates in a naming helper, which cost a run roughly 30 % of its
+ * items per CPU second when this was written.
  */
 import type * as Library from '../src/index.js';
 
