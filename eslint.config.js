@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'bench-results/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'bench-results/**', 'coverage/**', 'docs/api/**', '.tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -12,7 +12,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['examples/**', 'test/**', 'scripts/**', 'src/cli/**'],
+    files: ['examples/**', 'test/**', 'scripts/**', 'src/cli/**', 'bench/**'],
     rules: { 'no-console': 'off' },
   },
 );

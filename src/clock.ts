@@ -3,6 +3,7 @@
  * {@link Clock}, so tests (ours and our users') can run hours of schedule in milliseconds with
  * the fake clock of `bcss-bulk/testing`.
  */
+import { TimerLists } from './timer-lists.js';
 
 /** Opaque handle of a timer set on a {@link Clock}. */
 export type TimerHandle = unknown;
@@ -17,9 +18,15 @@ export interface Clock {
   clearTimeout(handle: TimerHandle): void;
 }
 
-/** The real clock: `Date.now()` and Node's timers (unref'd timers are not used: a run keeps the process alive). */
+const timers = new TimerLists();
+
+/**
+ * The real clock: `Date.now()` and Node's timers, grouped by delay so that the timeout a run
+ * sets and cancels for every call costs little (unref'd timers are not used: a run keeps the
+ * process alive).
+ */
 export const systemClock: Clock = {
   now: () => Date.now(),
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  setTimeout: (callback, ms) => timers.set(callback, ms),
+  clearTimeout: (handle) => timers.clear(handle),
 };

@@ -115,3 +115,10 @@ export { sharedSchema, leaseTtl, reconnectDelay } from './shared-options.js';
 export type { SharedOptions, ResolvedShared, RedisClientLike } from './shared-options.js';
 export type { SharedUnavailableEvent, SharedRestoredEvent } from './events.js';
 export { RunLockedError, SharedStateError } from './errors.js';
+
+// Simulation of a batch in virtual time (issue 8).
+export { simulateBatch, countWindows, errorMixSchema } from './simulate.js';
+export type { SimulateBatchOptions, SimulatedSource, SimulatedRunOptions, SimulationReport, SimulatedSourceReport, ErrorMix } from './simulate.js';
+export { sampleLatency, latencyModelSchema } from './latency-model.js';
+export type { LatencyModel } from './latency-model.js';
+export { seededRandom } from './seeded-random.js';

@@ -9,6 +9,7 @@
  * office-hours window, ending.
  */
 import { Alarm } from './alarm.js';
+import { AttemptContext } from './attempt-context.js';
 import { retryDelay } from './backoff.js';
 import { isRejectBudgetExceeded } from './budget.js';
 import { OfficeCalendar, type ClosedPeriod, type ClosedReason } from './calendar.js';
@@ -20,6 +21,7 @@ import { CallTimeoutError, InputChangedError, OfficeHoursError, RunFailedError, 
 import type { RunEvents, StateChange } from './events.js';
 import { itemFingerprint } from './fingerprint.js';
 import { openInput, type InputReader, type Read } from './input.js';
+import { isoInstant } from './instant.js';
 import { maskNationalNumbers } from './privacy.js';
 import { RateMeter } from './rate.js';
 import { SharedMode } from './shared-mode.js';
@@ -101,7 +103,8 @@ export class BulkRun<T, R = unknown> {
   private readonly emitter: TypedEmitter<RunEvents>;
   private readonly lanes = new Map<string, SourceLane<T>>();
   private readonly laneList: readonly SourceLane<T>[];
-  private readonly inFlightItems = new Set<PendingItem<T>>();
+  /** Calls in flight, by the position of their item (a Map of numbers: a Set of fresh objects costs each one an identity hash). */
+  private readonly inFlightItems = new Map<number, PendingItem<T>>();
   private readonly retryingItems = new Set<PendingItem<T>>();
 
   private current: RunState = 'idle';
@@ -601,7 +604,7 @@ export class BulkRun<T, R = unknown> {
     }
     const lane = pending.lane;
     pending.probe = lane.started(now);
-    this.inFlightItems.add(pending);
+    this.inFlightItems.set(pending.position, pending);
     pending.attempts++;
     if (pending.attempts === 1) pending.firstAttemptAt = now;
     pending.lastAttemptAt = now;
@@ -635,7 +638,7 @@ export class BulkRun<T, R = unknown> {
     if (pending.timeoutTimer !== undefined) this.clock.clearTimeout(pending.timeoutTimer);
     pending.timeoutTimer = undefined;
     lane.inFlight--;
-    this.inFlightItems.delete(pending);
+    this.inFlightItems.delete(pending.position);
     if (pending.abandoned || this.current === 'failed') {
       this.pump();
       return;
@@ -721,17 +724,17 @@ export class BulkRun<T, R = unknown> {
 
   /** Hands a success to the caller, stores the record, then counts the item as finished. */
   private finish(pending: PendingItem<T>, outcome: ItemOutcome, code: string | undefined, reason: string | undefined, value?: R): void {
-    const record: OutcomeRecord = {
+    const record: { -readonly [K in keyof OutcomeRecord]: OutcomeRecord[K] } = {
       position: pending.position,
       key: pending.storeKey ?? pending.key,
       source: pending.lane.name,
       outcome,
       attempts: pending.attempts,
-      firstAttemptAt: new Date(pending.firstAttemptAt).toISOString(),
-      lastAttemptAt: new Date(pending.lastAttemptAt).toISOString(),
-      ...(code === undefined ? {} : { code }),
-      ...(reason === undefined ? {} : { reason }),
+      firstAttemptAt: isoInstant(pending.firstAttemptAt),
+      lastAttemptAt: isoInstant(pending.lastAttemptAt),
     };
+    if (code !== undefined) record.code = code; // assigned, not spread: spreads cost a slow path per item
+    if (reason !== undefined) record.reason = reason;
     const steps: Step[] = [];
     const onSuccess = this.options.onSuccess;
     if (outcome === 'success' && onSuccess !== undefined) {
@@ -876,7 +879,7 @@ export class BulkRun<T, R = unknown> {
       closed.opensAt,
       closed.reason,
     );
-    for (const pending of this.inFlightItems) {
+    for (const pending of this.inFlightItems.values()) {
       if (pending.abandoned || pending.interrupted) continue;
       pending.interrupted = true;
       pending.controller ??= new AbortController();
@@ -999,27 +1002,31 @@ export class BulkRun<T, R = unknown> {
   private waitForLease(pending: PendingItem<T>, shared: SharedMode): void {
     const lane = pending.lane;
     lane.inFlight++;
-    this.inFlightItems.add(pending);
+    this.inFlightItems.set(pending.position, pending);
     const controller = new AbortController();
     pending.controller = controller; // aborted by stop({ inFlight: 'abort' }) and by a failure
     const ttlMs = leaseTtl(this.options.shared!, lane.config.timeoutMs);
     const waited = () => {
       lane.inFlight--;
-      this.inFlightItems.delete(pending);
+      this.inFlightItems.delete(pending.position);
       pending.controller = undefined;
     };
     shared.acquire(lane.name, lane.config.cap, ttlMs, controller.signal).then(
       (lease) => {
         waited();
-        const paused = this.current !== 'running' || !(lane.breaker?.canDispatch(this.clock.now()) ?? true);
+        const now = this.clock.now();
+        // The office-hours guard holds here too: the lease may arrive after the window closed.
+        const closed = now >= this.windowClosesAt || now < this.windowOpenedAt;
+        const paused = this.current !== 'running' || closed || !(lane.breaker?.canDispatch(now) ?? true);
         if (pending.abandoned || paused) {
           lease.release();
           if (!pending.abandoned && !isFinal(this.current)) lane.queue.unshift(pending);
+          if (closed && this.current === 'running') this.windowClosed(now);
           this.pump();
           return;
         }
         pending.lease = lease;
-        this.dispatch(pending, this.clock.now());
+        this.dispatch(pending, now);
       },
       (error: unknown) => {
         waited();
@@ -1039,7 +1046,7 @@ export class BulkRun<T, R = unknown> {
   }
 
   private abortInFlight(why: 'stop' | 'fatal'): void {
-    for (const pending of this.inFlightItems) {
+    for (const pending of this.inFlightItems.values()) {
       pending.abandoned = true;
       pending.controller?.abort(new Error(why === 'stop' ? 'The run was stopped' : 'The run failed'));
       if (why === 'fatal' && pending.timeoutTimer !== undefined) {
@@ -1071,20 +1078,7 @@ function runMeta<T, R>(options: ResolvedRunOptions<T, R>, startedAt: number): Ru
 
 /** The call's context; its signal is created on first use (a call that never looks costs no controller). */
 function contextFor<T>(pending: PendingItem<T>): CallContext {
-  const timeoutMs = pending.lane.config.timeoutMs;
-  return {
-    get signal() {
-      if (pending.controller === undefined) {
-        pending.controller = new AbortController();
-        if (pending.timedOut) pending.controller.abort(new CallTimeoutError(timeoutMs));
-      }
-      return pending.controller.signal;
-    },
-    attempt: pending.attempts,
-    source: pending.lane.name,
-    position: pending.position,
-    key: pending.key,
-  };
+  return new AttemptContext(pending);
 }
 
 /**
