@@ -19,3 +19,9 @@ export async function loadLibrary(build: LibraryBuild): Promise<BcssBulk> {
   const dist = new URL('../dist/index.js', import.meta.url).href;
   return (await import(dist)) as BcssBulk;
 }
+
+/**
+ * The calendar option of the benchmark runs: they call in-process or loopback services, not the
+ * BCSS, so they run at any hour. The office-hours guard is still evaluated at every dispatch.
+ */
+export const NOT_THE_BCSS = { enforce: false, override: { reason: 'benchmark against an in-process or loopback service, not the BCSS' } } as const;

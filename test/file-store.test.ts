@@ -54,6 +54,7 @@ async function runOnce(items: readonly number[], options: { fatalAt?: number; st
     input: items,
     source: 'rn',
     sources: { rn: { kind: 'rn' } },
+    calendar: { enforce: false, override: { reason: 'test against an in-process service, not the BCSS' } },
     key: (item) => `person-${item}`,
     call: async (item) => {
       trial.calls.push(item);
@@ -167,6 +168,7 @@ describe('resuming a run from its run directory', () => {
         input,
         source: 'rn',
         sources: { rn: { kind: 'rn' } },
+        calendar: { enforce: false, override: { reason: 'test against an in-process service, not the BCSS' } },
         call: (item) => (item.id === fatalAt ? 'FATAL' : 'MSG00000'),
         classify,
         store,
@@ -190,7 +192,7 @@ describe('resuming a run from its run directory', () => {
       const sub = path.join(dir, keep ? 'kept' : 'masked');
       const store = await FileStore.open(sub, { keepNationalNumbers: keep });
       const events: string[] = [];
-      const run = createRun<string, string>({ input: [nn], source: 'rn', sources: { rn: { kind: 'rn' } }, key: (item) => item, call: () => 'MSG00005', classify, store });
+      const run = createRun<string, string>({ input: [nn], source: 'rn', sources: { rn: { kind: 'rn' } }, calendar: { enforce: false, override: { reason: 'test against an in-process service, not the BCSS' } }, key: (item) => item, call: () => 'MSG00005', classify, store });
       run.on('reject', (record) => events.push(record.key));
       await run.start();
       await store.close();

@@ -45,6 +45,7 @@ async function recordRun(runDir: string): Promise<void> {
     input: people,
     source: (person) => (person.id === 'p4' ? 'onem' : 'rn'),
     sources: { rn: { kind: 'rn' }, onem: { kind: 'authentic' } },
+    calendar: { enforce: false, override: { reason: 'test against an in-process service, not the BCSS' } },
     key: (person) => person.id,
     call: (person) => person.answer,
     classify,
@@ -105,6 +106,7 @@ describe('ledger tools', () => {
       input: rerunInput(dir, { ledgers: ['not-integrated'] }),
       source: 'rn',
       sources: { rn: { kind: 'rn' } },
+      calendar: { enforce: false, override: { reason: 'test against an in-process service, not the BCSS' } },
       key: (record) => record.key,
       call: (record) => {
         called.push(record.key);
