@@ -1048,7 +1048,8 @@ export class BulkRun<T, R = unknown> {
   private abortInFlight(why: 'stop' | 'fatal'): void {
     for (const pending of this.inFlightItems.values()) {
       pending.abandoned = true;
-      pending.controller?.abort(new Error(why === 'stop' ? 'The run was stopped' : 'The run failed'));
+      // Created if the call has not looked at its signal yet, so that a late look sees it aborted.
+      (pending.controller ??= new AbortController()).abort(new Error(why === 'stop' ? 'The run was stopped' : 'The run failed'));
       if (why === 'fatal' && pending.timeoutTimer !== undefined) {
         this.clock.clearTimeout(pending.timeoutTimer);
         pending.timeoutTimer = undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRun, HttpStatusError, RunStateError, type StateChange } from '../src/index.js';
+import { createRun, HttpStatusError, RunStateError, type CallContext, type StateChange } from '../src/index.js';
 import { FakeClock, RecordingService } from '../src/testing/index.js';
 import { numberedRun, runToEnd } from './helpers.js';
 
@@ -89,6 +89,27 @@ describe('pause, resume, stop', () => {
     expect(service.inFlight()).toBe(0);
     expect(summary.totals).toMatchObject({ succeeded: 4, rejected: 0, inFlight: 0 });
     expect(summary.unfinished).toBe(summary.totals.read - 4);
+    await done;
+  });
+
+  it("stop({ inFlight: 'abort' }) aborts the signal of a call that looks at it only afterwards", async () => {
+    const clock = new FakeClock();
+    const calls: { context: CallContext; reject: (reason: unknown) => void }[] = [];
+    const run = createRun<number, number>({
+      input: [1, 2, 3, 4],
+      source: 'rn',
+      sources: { rn: { kind: 'rn' } },
+      call: (_item, context) => new Promise<number>((_resolve, reject) => calls.push({ context, reject })),
+      clock,
+    });
+    const done = run.start();
+    await clock.advance(0);
+    expect(calls).toHaveLength(4);
+    const stopping = run.stop({ inFlight: 'abort' });
+    const aborted = calls.map(({ context }) => context.signal.aborted);
+    for (const { context, reject } of calls) reject(context.signal.reason);
+    expect(aborted).toEqual([true, true, true, true]);
+    expect((await stopping).state).toBe('stopped');
     await done;
   });
 
