@@ -85,6 +85,7 @@ export const runOptionsSchema = z.strictObject({
   key: fn('a function (item, position) => string').optional(),
   onSuccess: fn('a function (item, value, info) => void').optional(),
   classify: fn('a function (result, context) => Classification | undefined').optional(),
+  /** Refuses an item before any call (e.g. an invalid national number): a reject with 0 attempts. */
   precheck: fn('a function (item) => { code, reason } | undefined').optional(),
   maxConcurrency: positiveInt.optional(),
   timeoutMs: positiveMs.default(30_000),
@@ -217,6 +218,7 @@ export interface ResolvedRunOptions<T, R> extends Omit<Parsed, 'input' | 'call' 
   readonly key: ((item: T, position: number) => string) | undefined;
   readonly onSuccess: RunOptions<T, R>['onSuccess'];
   readonly classify: Classifier<R> | undefined;
+  /** See {@link RunOptions.precheck}. */
   readonly precheck: RunOptions<T, R>['precheck'];
   readonly random: () => number;
   readonly clock: Clock | undefined;

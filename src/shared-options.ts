@@ -10,6 +10,7 @@ import { z } from 'zod';
  * it opens its own connection with `duplicate()` (same server, credentials and TLS) and closes it.
  */
 export interface RedisClientLike {
+  /** Opens a new connection with the same settings (ioredis' `duplicate`). */
   duplicate(override?: object): unknown;
 }
 

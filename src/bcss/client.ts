@@ -80,7 +80,9 @@ export const bcssClientSchema = z
     maxSockets: z.number().int().positive().default(4),
     timeoutMs: z.number().int().positive().default(30_000),
     maxReplyBytes: z.number().int().positive().default(20 * 1024 * 1024),
+    /** The clock of `timestampSent` (ms since epoch; default `Date.now`). */
     now: z.custom<() => number>((v) => typeof v === 'function', { message: 'expected a function () => ms since epoch' }).optional(),
+    /** Makes the caller's ticket of each call (default: a random UUID). */
     ticket: z.custom<() => string>((v) => typeof v === 'function', { message: 'expected a function () => string' }).optional(),
   })
   .superRefine((options, context) => {

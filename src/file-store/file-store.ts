@@ -108,14 +108,14 @@ export class FileStore implements RunStore {
     }
   }
 
-  /** {@inheritDoc RunStore.open} Writes a checkpoint with the run's metadata; returns what earlier runs finished. */
+  /** Called once when the run starts: writes a checkpoint with the run's metadata and returns what earlier runs over this directory finished. */
   async open(meta: RunMeta): Promise<ResumeState> {
     this.meta = meta;
     await this.serialized(() => this.writeCheckpoint());
     return this.progress.resumeState();
   }
 
-  /** {@inheritDoc RunStore.record} Resolves once the record is on disk (its group fsynced). */
+  /** Called once per finished item; resolves once the record is on disk (its group fsynced). */
   record(record: OutcomeRecord): Promise<void> {
     if (record.outcome === 'success') {
       return this.append(undefined, { t: 's', p: record.position, s: record.source }, () => {

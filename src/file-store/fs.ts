@@ -16,6 +16,7 @@ export interface AppendHandle {
   sync(): Promise<void>;
   /** Cuts the file to `length` bytes. */
   truncate(length: number): Promise<void>;
+  /** Closes the file. */
   close(): Promise<void>;
 }
 
@@ -27,11 +28,13 @@ export interface FileSystem {
   openAppend(file: string, mode: number, exclusive?: boolean): Promise<AppendHandle>;
   /** The file's bytes, or `undefined` when it does not exist. */
   readFile(file: string): Promise<Buffer | undefined>;
+  /** Renames `from` to `to`, replacing `to` (atomic on POSIX file systems). */
   rename(from: string, to: string): Promise<void>;
   /** Makes `to` a second name of `from`; fails with EEXIST when `to` exists (an atomic create). */
   link(from: string, to: string): Promise<void>;
   /** Removes a file; no error when it does not exist. */
   remove(file: string): Promise<void>;
+  /** The names of the entries of a directory. */
   readdir(dir: string): Promise<string[]>;
   /** fsyncs a directory, so the names created, renamed or removed in it are durable. */
   syncDir(dir: string): Promise<void>;
