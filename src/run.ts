@@ -15,7 +15,7 @@ import { isRejectBudgetExceeded } from './budget.js';
 import { OfficeCalendar, type ClosedPeriod, type ClosedReason } from './calendar.js';
 import { composeClassifiers, reasonOf, type AttemptResult, type Classification, type ClassifyContext } from './classify.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
-import { parseRunOptions, type CallContext, type PrecheckFailure, type ResolvedRunOptions, type RunOptions } from './config.js';
+import { parseRunOptions, type CallContext, type PrecheckFailure, type ResolvedRunOptions, type RunOptions, type SuccessInfo } from './config.js';
 import { TypedEmitter } from './emitter.js';
 import { CallTimeoutError, InputChangedError, OfficeHoursError, RunFailedError, RunStateError } from './errors.js';
 import type { RunEvents, StateChange } from './events.js';
@@ -510,7 +510,7 @@ export class BulkRun<T, R = unknown> {
       item,
       position,
       key,
-      ...(storeKey === undefined ? {} : { storeKey }),
+      storeKey, // always present (possibly undefined): one object shape for every item
       lane,
       attempts: 0,
       firstAttemptAt: 0,
@@ -522,6 +522,7 @@ export class BulkRun<T, R = unknown> {
       probe: false,
       abandoned: false,
       interrupted: false,
+      lease: undefined,
     };
     if (this.options.precheck !== undefined && this.refusedByPrecheck(pending)) return !isFinal(this.current);
     lane.queue.push(pending);
@@ -735,19 +736,26 @@ export class BulkRun<T, R = unknown> {
     };
     if (code !== undefined) record.code = code; // assigned, not spread: spreads cost a slow path per item
     if (reason !== undefined) record.reason = reason;
-    const steps: Step[] = [];
-    const onSuccess = this.options.onSuccess;
-    if (outcome === 'success' && onSuccess !== undefined) {
-      const info = { position: pending.position, key: pending.key, source: record.source, attempts: pending.attempts, ...(code === undefined ? {} : { code }) };
-      steps.push({ run: () => onSuccess(pending.item, value as R, info), code: 'ON_SUCCESS_FAILED', what: `onSuccess threw for item ${pending.key}` });
-    }
-    steps.push({ run: () => this.store.record(record), code: 'STORE_FAILED', what: 'The store could not record an outcome' });
     // The item keeps its slot until it is finished: at most `cap` items per source are called and not yet stored.
     pending.lane.finishing++;
-    this.runSteps(steps, () => {
+    const done = () => {
       pending.lane.finishing--;
       this.counted(pending.lane, pending.key === record.key ? record : { ...record, key: pending.key });
-    });
+    };
+    const onSuccess = this.options.onSuccess;
+    if (outcome !== 'success' || onSuccess === undefined) {
+      this.runSteps([{ run: () => this.store.record(record), code: 'STORE_FAILED', what: 'The store could not record an outcome' }], done);
+      return;
+    }
+    const info: { -readonly [K in keyof SuccessInfo]: SuccessInfo[K] } = { position: pending.position, key: pending.key, source: record.source, attempts: pending.attempts };
+    if (code !== undefined) info.code = code;
+    this.runSteps(
+      [
+        { run: () => onSuccess(pending.item, value as R, info), code: 'ON_SUCCESS_FAILED', what: `onSuccess threw for item ${pending.key}` },
+        { run: () => this.store.record(record), code: 'STORE_FAILED', what: 'The store could not record an outcome' },
+      ],
+      done,
+    );
   }
 
   /**

@@ -38,7 +38,7 @@ export interface PendingItem<T> {
   /** Key for events and records, already masked. */
   readonly key: string;
   /** The unmasked key, kept only for a store that opted in to national numbers. */
-  readonly storeKey?: string;
+  readonly storeKey: string | undefined;
   readonly lane: SourceLane<T>;
   attempts: number;
   firstAttemptAt: number;
@@ -55,7 +55,7 @@ export interface PendingItem<T> {
   /** Set when the call was aborted because the office-hours window closed: a failure puts the item back in the queue. */
   interrupted: boolean;
   /** Shared mode: the slot held on the shared cap for this attempt. */
-  lease?: Lease | undefined;
+  lease: Lease | undefined;
 }
 
 /** The books of one source. */
