@@ -111,7 +111,7 @@ console.log(`It is ${formatLocal(ZONE, now.getTime())}.\n`);
 
 if (isOfficeHours(now)) {
   // A run is refused during office hours: nothing is read, nothing is sent.
-  const refused = createRun({ ...batchOptionsForRefusal(), input: [] as Person[], clock: new FakeClock(now) });
+  const refused = createRun({ input: [], source: 'rn', sources: { rn: { kind: 'rn' } }, call: () => undefined, clock: new FakeClock(now) });
   try {
     await refused.start();
   } catch (error) {
@@ -119,15 +119,6 @@ if (isOfficeHours(now)) {
     console.log(`start() refused: ${error.message}`);
     console.log('The demo goes on in simulated time: the run waits for its window (waitForWindow: true).\n');
   }
-}
-
-/** The options of a minimal run on the real clock, to show the refusal. */
-function batchOptionsForRefusal() {
-  return {
-    source: 'rn',
-    sources: { rn: { kind: 'rn' as const } },
-    call: () => Promise.resolve(),
-  };
 }
 
 const clock = new FakeClock(now);
