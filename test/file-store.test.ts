@@ -293,10 +293,19 @@ describe('group commit and checkpoints', () => {
       await new Promise((resolve) => setImmediate(resolve));
     }
     await Promise.all(waves);
-    // Copy the directory as a crash would leave it (no last checkpoint, no lock released).
+    // Copy the directory as a crash would leave it (no last checkpoint, no lock released). A
+    // checkpoint may still be under way and rename or remove a file during the copy: start again.
     const image = path.join(dir, 'image');
-    await mkdir(image);
-    for (const file of await readdir(dir)) if (file !== 'lock' && file !== 'image') await copyFile(path.join(dir, file), path.join(image, file));
+    for (let copied = false; !copied; ) {
+      await rm(image, { recursive: true, force: true });
+      await mkdir(image);
+      try {
+        for (const file of await readdir(dir)) if (file !== 'lock' && file !== 'image') await copyFile(path.join(dir, file), path.join(image, file));
+        copied = true;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    }
     const reopened = await FileStore.open(image);
     expect(reopened.status()).toMatchObject({ watermark: 50, finished: [], counts: { rn: { success: 37, reject: 13, exhausted: 0 } } });
     await reopened.close();
