@@ -584,7 +584,7 @@ export class BulkRun<T, R = unknown> {
       const lane = this.laneList[this.nextLane]!;
       this.nextLane = (this.nextLane + 1) % count;
       const now = this.clock.now();
-      if (now >= this.windowClosesAt || now < this.windowOpenedAt) {
+      if (this.outsideWindow(now)) {
         this.windowClosed(now); // the guard: checked at every dispatch, whatever the timers did
         continue;
       }
@@ -844,6 +844,11 @@ export class BulkRun<T, R = unknown> {
     this.pump();
   }
 
+  /** The dispatch guard: true when `now` lies outside the current window (checked before every call). */
+  private outsideWindow(now: number): boolean {
+    return now >= this.windowClosesAt || now < this.windowOpenedAt;
+  }
+
   /** Computes the window that contains `now` and sets the alarm of its end. */
   private openWindow(now: number): void {
     this.nextWindowAt = undefined;
@@ -1024,7 +1029,7 @@ export class BulkRun<T, R = unknown> {
         waited();
         const now = this.clock.now();
         // The office-hours guard holds here too: the lease may arrive after the window closed.
-        const closed = now >= this.windowClosesAt || now < this.windowOpenedAt;
+        const closed = this.outsideWindow(now);
         const paused = this.current !== 'running' || closed || !(lane.breaker?.canDispatch(now) ?? true);
         if (pending.abandoned || paused) {
           lease.release();

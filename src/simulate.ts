@@ -12,7 +12,7 @@ import type { StateChange } from './events.js';
 import { latencyModelSchema, sampleLatency, type LatencyModel } from './latency-model.js';
 import { createRun, type RunSummary } from './run.js';
 import { seededRandom } from './seeded-random.js';
-import type { PauseReason, RunState } from './state-machine.js';
+import { isFinal, type PauseReason, type RunState } from './state-machine.js';
 import { FakeClock } from './testing/fake-clock.js';
 
 /** Schema of an {@link ErrorMix}. */
@@ -221,14 +221,14 @@ export async function simulateBatch(options: SimulateBatchOptions): Promise<Simu
   run.on('state', (change) => changes.push(change));
   const done = run.start();
   done.catch(() => undefined); // awaited below, once the clock has run
-  const isFinal = () => run.state === 'completed' || run.state === 'stopped' || run.state === 'failed';
-  await clock.runUntil(isFinal, Number.POSITIVE_INFINITY);
+  const ended = () => isFinal(run.state);
+  await clock.runUntil(ended, Number.POSITIVE_INFINITY);
   let haltedBy: PauseReason | undefined;
-  if (!isFinal()) {
+  if (!ended()) {
     // No timer left and not finished: the run paused itself (e.g. the reject budget) and waits for an operator.
     haltedBy = run.status().pauseReason;
     void run.stop();
-    await clock.runUntil(isFinal, Number.POSITIVE_INFINITY);
+    await clock.runUntil(ended, Number.POSITIVE_INFINITY);
   }
   const summary = await done;
 

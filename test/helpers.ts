@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { createRun, type RunOptions } from '../src/index.js';
+import { createRun, isFinal, type RunOptions, type RunState } from '../src/index.js';
 import { FakeClock, RecordingService } from '../src/testing/index.js';
 
 /** A run over `count` numbered items on one `rn` source, with a fake clock and a recording service. */
@@ -27,11 +27,9 @@ export function numberedRun(
   return { clock, service, run };
 }
 
-const isFinalState = (state: string) => state === 'completed' || state === 'failed' || state === 'stopped';
-
 /** Drives the clock until the run reaches a final state; fails (instead of hanging) when it gets stuck. */
 export async function driveToEnd(clock: FakeClock, run: { readonly state: string }): Promise<void> {
-  await clock.runUntil(() => isFinalState(run.state));
+  await clock.runUntil(() => isFinal(run.state as RunState));
   expect(run.state, 'the run should have reached a final state').toMatch(/^(completed|failed|stopped)$/);
 }
 
@@ -39,6 +37,6 @@ export async function driveToEnd(clock: FakeClock, run: { readonly state: string
 export async function runToEnd<T>(clock: FakeClock, run: { state: string; start(): Promise<T> }): Promise<T> {
   const done = run.start();
   done.catch(() => undefined); // observed by the caller after the clock has run
-  await clock.runUntil(() => isFinalState(run.state));
+  await clock.runUntil(() => isFinal(run.state as RunState));
   return done;
 }

@@ -1,23 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createRun, HttpStatusError, MemoryStore } from '../src/index.js';
+import { createRun, HttpStatusError, MemoryStore, seededRandom } from '../src/index.js';
 import { FakeClock, RecordingService } from '../src/testing/index.js';
-
-/** A small seeded PRNG (mulberry32), so each scenario is random but repeatable. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 describe('accounting under a random mix of outcomes and controls', () => {
   for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
     it(`seed ${seed}: caps hold, and every item read ends once or is reported unfinished`, async () => {
-      const random = prng(seed);
+      const random = seededRandom(seed);
       const clock = new FakeClock();
       const store = new MemoryStore();
       const handed = new Map<number, number>();

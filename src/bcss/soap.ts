@@ -266,6 +266,15 @@ export interface BcssReply<B = Record<string, unknown>> {
   readonly body: B;
 }
 
+/** The reply's timestamps, without the ones it lacks. */
+function timestampsOf(sent: string | undefined, received: string | undefined, replied: string | undefined): BcssReply['timestamps'] {
+  const timestamps: { sent?: string; received?: string; replied?: string } = {};
+  if (sent !== undefined) timestamps.sent = sent;
+  if (received !== undefined) timestamps.received = received;
+  if (replied !== undefined) timestamps.replied = replied;
+  return timestamps;
+}
+
 function information(node: Node): BcssInformation[] {
   return asArray(node).map((item) => {
     const fieldName = text(child(item, 'fieldName') ?? child(item, 'FieldName')) ?? '';
@@ -348,7 +357,7 @@ function soaReply(body: Node, httpStatus: number): BcssReply {
     family: 'soa',
     ticket: text(child(cbss, 'ticketCBSS')),
     customerTicket: text(child(customer, 'ticket')),
-    timestamps: { ...(sent === undefined ? {} : { sent }), ...(received === undefined ? {} : { received }), ...(replied === undefined ? {} : { replied }) },
+    timestamps: timestampsOf(sent, received, replied),
     status:
       status === undefined
         ? undefined
@@ -400,7 +409,7 @@ function ssdnReply(body: Node, httpStatus: number): BcssReply {
     family: 'ssdn',
     ticket: text(child(messageNode, 'Ticket')),
     customerTicket: text(child(messageNode, 'Reference')),
-    timestamps: { ...(sent === undefined ? {} : { sent }), ...(received === undefined ? {} : { received }), ...(replied === undefined ? {} : { replied }) },
+    timestamps: timestampsOf(sent, received, replied),
     status,
     body: payload,
   };
