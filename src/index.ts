@@ -84,6 +84,8 @@ export type { CalendarOptions, ResolvedCalendarOptions, ClosedPeriod, ClosedReas
 export { belgianPublicHolidays, easterSunday } from './holidays.js';
 export type { PublicHoliday } from './holidays.js';
 export { formatLocal } from './zone.js';
+export { allowedWindows, addAllowedTime, allowedTimeBetween } from './windows.js';
+export type { AllowedWindow, AllowedTimeEnd } from './windows.js';
 export { OfficeHoursError } from './errors.js';
 export type { RunCalendarConfig } from './config.js';
 export { runCalendarSchema } from './config.js';
