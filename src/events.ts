@@ -64,6 +64,19 @@ export interface RunEvents {
   'shared-unavailable': SharedUnavailableEvent;
   /** Shared mode: Redis is reachable again; calls flow again. */
   'shared-restored': SharedRestoredEvent;
+  /** The stall watchdog saw calls in flight and no item finished for `stallAfterMs` (see {@link StallEvent}). */
+  stalled: StallEvent;
+}
+
+/** Payload of the `stalled` event. */
+export interface StallEvent {
+  readonly at: number;
+  /** Time since the last item finished (or since the window opened), in ms. */
+  readonly idleMs: number;
+  /** Calls in flight when the watchdog fired, per source. */
+  readonly inFlight: Readonly<Record<string, number>>;
+  /** Calls the watchdog aborted (their items are queued again, the attempt not counted); 0 when it only alarms. */
+  readonly aborted: number;
 }
 
 /** Payload of the `shared-unavailable` event. */

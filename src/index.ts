@@ -5,7 +5,7 @@
  */
 export { createRun, BulkRun } from './run.js';
 export type { RunStatus, RunSummary, RunTotals, StopOptions } from './run.js';
-export type { RunEvents, StateChange, RetryEvent, SourcePausedEvent } from './events.js';
+export type { RunEvents, StateChange, RetryEvent, SourcePausedEvent, StallEvent } from './events.js';
 export type { SourceStatus } from './source-lane.js';
 export { parseRunOptions, runOptionsSchema, sourceSchema, retrySchema, overloadSchema, rejectBudgetSchema } from './config.js';
 export type {
