@@ -71,6 +71,33 @@ export const runCalendarSchema = calendarOptionsSchema
     }
   });
 
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
+  .refine((text) => {
+    const date = new Date(`${text}T00:00:00Z`);
+    return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(text);
+  }, 'expected a date that exists');
+
+/**
+ * Schema of a run's announcement to the BCSS service desk: its reference and the date it was
+ * announced (a local date in the calendar's zone), or an override with its written reason
+ * (a test environment, a fake service). Kept with the run's records.
+ */
+export const announcementSchema = z
+  .strictObject({
+    reference: z.string().trim().min(3, 'give the service-desk reference of the announcement').optional(),
+    announcedOn: isoDate.optional(),
+    /** Days between the announcement and the earliest start (the BCSS asks for a week). */
+    leadDays: z.number().int().min(7, 'the BCSS asks for an announcement at least 7 days ahead; use override: { reason } to start sooner').default(7),
+    override: z.strictObject({ reason: z.string().trim().min(10, 'give the written reason of the override (10 characters at least)') }).optional(),
+  })
+  .superRefine((announcement, context) => {
+    if (announcement.override !== undefined) return;
+    if (announcement.reference === undefined) context.addIssue({ code: 'custom', path: ['reference'], message: 'give the service-desk reference of the announcement, or override: { reason }' });
+    if (announcement.announcedOn === undefined) context.addIssue({ code: 'custom', path: ['announcedOn'], message: 'give the date the batch was announced (YYYY-MM-DD), or override: { reason }' });
+  });
+
 const inputSchema = z.custom<Iterable<unknown> | AsyncIterable<unknown>>(
   (v) => typeof v === 'object' && v !== null && (Symbol.iterator in v || Symbol.asyncIterator in v),
   { message: 'expected an Iterable or an AsyncIterable of items' },
@@ -102,6 +129,8 @@ export const runOptionsSchema = z.strictObject({
   waitForWindow: z.boolean().default(false),
   drainDeadlineMs: nonNegativeMs.default(60_000),
   shared: sharedSchema.optional(),
+  name: z.string().trim().min(1).max(120).optional(),
+  announcement: announcementSchema.optional(),
 });
 
 /** One source of a run: its kind, cap (at most the BCSS policy cap unless overridden) and timeout. */
@@ -112,6 +141,8 @@ export type RetryOptions = z.input<typeof retrySchema>;
 export type OverloadConfig = z.input<typeof overloadSchema>;
 /** Reject budget (or `false` to switch it off). */
 export type RejectBudgetConfig = z.input<typeof rejectBudgetSchema>;
+/** A run's announcement: `{ reference, announcedOn }`, or `{ override: { reason } }`. */
+export type AnnouncementConfig = z.input<typeof announcementSchema>;
 /** A run's office-hours calendar: `CalendarOptions` plus `enforce: false` and `override: { reason }` to turn it off. */
 export type RunCalendarConfig = z.input<typeof runCalendarSchema>;
 
@@ -198,6 +229,14 @@ export interface RunOptions<T, R> {
   readonly drainDeadlineMs?: number;
   /** Shared mode: caps held across processes and hosts through Redis, and a run lock (off by default). */
   readonly shared?: SharedOptions;
+  /** Name of the batch (e.g. `pensions-monthly`), kept with its records; preflight looks for earlier runs of it. */
+  readonly name?: string;
+  /**
+   * The batch's announcement to the BCSS service desk: `{ reference, announcedOn: 'YYYY-MM-DD' }`
+   * (a run refuses to start sooner than `leadDays`, 7 by default, after that date), or
+   * `{ override: { reason } }` (e.g. a test environment); the reason is kept with the records.
+   */
+  readonly announcement?: AnnouncementConfig;
 }
 
 /** A source after validation: its cap resolved under the policy. */

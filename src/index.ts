@@ -88,7 +88,8 @@ export { allowedWindows, addAllowedTime, allowedTimeBetween } from './windows.js
 export type { AllowedWindow, AllowedTimeEnd } from './windows.js';
 export { OfficeHoursError } from './errors.js';
 export type { RunCalendarConfig } from './config.js';
-export { runCalendarSchema } from './config.js';
+export { runCalendarSchema, announcementSchema } from './config.js';
+export type { AnnouncementConfig } from './config.js';
 export type { CalendarRecord } from './store.js';
 
 // ── Durable file store (run directory, ledgers, checkpoint) ─────────────────

@@ -2,6 +2,9 @@ import { expect } from 'vitest';
 import { createRun, isFinal, type RunOptions, type RunState } from '../src/index.js';
 import { FakeClock, RecordingService } from '../src/testing/index.js';
 
+/** The announcement of runs in tests: an override, since they call fake services. */
+export const TEST_ANNOUNCEMENT = { override: { reason: 'unit test against a fake service, not a mass call' } } as const;
+
 /** A run over `count` numbered items on one `rn` source, with a fake clock and a recording service. */
 export function numberedRun(
   count: number,
@@ -22,6 +25,7 @@ export function numberedRun(
     call: service.call,
     clock,
     random: () => 0.5,
+    announcement: TEST_ANNOUNCEMENT,
     ...rest,
   });
   return { clock, service, run };
