@@ -47,6 +47,14 @@ export const overloadSchema = z.strictObject({
   maxCooldownMs: positiveMs.default(600_000),
 });
 
+/** Schema of the stall watchdog. */
+export const stallSchema = z.strictObject({
+  /** No call ended and no item finished for this long, with calls out: the run has stalled. */
+  afterMs: positiveMs.default(600_000),
+  /** Abort the calls in flight when the run stalls, so that their items are retried. */
+  abort: z.boolean().default(false),
+});
+
 /** Schema of the reject budget. */
 export const rejectBudgetSchema = z.strictObject({
   maxRatio: ratio.default(0.1),
@@ -119,6 +127,7 @@ export const runOptionsSchema = z.strictObject({
   retry: retrySchema.default(() => retrySchema.parse({})),
   overload: z.union([z.literal(false), overloadSchema]).default(() => overloadSchema.parse({})),
   rejectBudget: z.union([z.literal(false), rejectBudgetSchema]).default(() => rejectBudgetSchema.parse({})),
+  stall: z.union([z.literal(false), stallSchema]).default(() => stallSchema.parse({})),
   minPauseMs: nonNegativeMs.default(300_000),
   prefetch: positiveInt.default(64),
   progressIntervalMs: positiveMs.default(1_000),
@@ -139,6 +148,8 @@ export type SourceConfig = z.input<typeof sourceSchema>;
 export type RetryOptions = z.input<typeof retrySchema>;
 /** Overload protection of each source (or `false` to switch it off). */
 export type OverloadConfig = z.input<typeof overloadSchema>;
+/** Stall watchdog (or `false` to switch it off). */
+export type StallConfig = z.input<typeof stallSchema>;
 /** Reject budget (or `false` to switch it off). */
 export type RejectBudgetConfig = z.input<typeof rejectBudgetSchema>;
 /** A run's announcement: `{ reference, announcedOn }`, or `{ override: { reason } }`. */
@@ -206,6 +217,13 @@ export interface RunOptions<T, R> {
   readonly retry?: RetryOptions;
   readonly overload?: OverloadConfig | false;
   readonly rejectBudget?: RejectBudgetConfig | false;
+  /**
+   * The stall watchdog (on by default: `afterMs` 10 minutes, alarm only): when calls are out
+   * and none has ended, nor any item finished, for `afterMs` while the run is running or
+   * draining, the run emits `stalled`; with `abort: true` it also aborts the calls in flight,
+   * whose items are retried (code `CALL_STALLED`). `false` switches it off.
+   */
+  readonly stall?: StallConfig | false;
   /** Shortest delay between a pause and the resumption, in ms (default 5 minutes). */
   readonly minPauseMs?: number;
   /** Items read ahead of the calls (default 64); memory stays bounded by caps + prefetch. */

@@ -101,6 +101,17 @@ export class CallTimeoutError extends BcssBulkError {
   }
 }
 
+/** The stall watchdog aborted a call: no call of the run had ended for `idleMs`. */
+export class CallStalledError extends BcssBulkError {
+  /** How long the run had made no progress, in milliseconds. */
+  readonly idleMs: number;
+
+  constructor(idleMs: number) {
+    super('CALL_STALLED', `The run made no progress for ${idleMs} ms and the stall watchdog aborted the call; the item will be retried`);
+    this.idleMs = idleMs;
+  }
+}
+
 /**
  * An HTTP answer with an error status, for callers that use `fetch` or another client than
  * axios: throw it from the call function and the default classifier reads `status` and

@@ -7,13 +7,14 @@ export { createRun, BulkRun } from './run.js';
 export type { RunStatus, RunSummary, RunTotals, StopOptions } from './run.js';
 export type { RunEvents, StateChange, RetryEvent, SourcePausedEvent, StallEvent } from './events.js';
 export type { SourceStatus } from './source-lane.js';
-export { parseRunOptions, runOptionsSchema, sourceSchema, retrySchema, overloadSchema, rejectBudgetSchema } from './config.js';
+export { parseRunOptions, runOptionsSchema, sourceSchema, retrySchema, overloadSchema, rejectBudgetSchema, stallSchema } from './config.js';
 export type {
   RunOptions,
   SourceConfig,
   RetryOptions,
   OverloadConfig,
   RejectBudgetConfig,
+  StallConfig,
   CallContext,
   SuccessInfo,
   ResolvedSource,
@@ -52,6 +53,7 @@ export {
   RunStateError,
   RunFailedError,
   CallTimeoutError,
+  CallStalledError,
   HttpStatusError,
 } from './errors.js';
 export type { ConfigIssue } from './errors.js';

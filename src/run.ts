@@ -17,7 +17,7 @@ import { composeClassifiers, reasonOf, type AttemptResult, type Classification, 
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import { parseRunOptions, type CallContext, type PrecheckFailure, type ResolvedRunOptions, type RunOptions, type SuccessInfo } from './config.js';
 import { TypedEmitter } from './emitter.js';
-import { CallTimeoutError, InputChangedError, OfficeHoursError, RunFailedError, RunStateError } from './errors.js';
+import { CallStalledError, CallTimeoutError, InputChangedError, OfficeHoursError, RunFailedError, RunStateError } from './errors.js';
 import type { RunEvents, StateChange } from './events.js';
 import { itemFingerprint } from './fingerprint.js';
 import { openInput, type InputReader, type Read } from './input.js';
@@ -25,6 +25,7 @@ import { isoInstant } from './instant.js';
 import { maskNationalNumbers } from './privacy.js';
 import { RateMeter } from './rate.js';
 import { SharedMode } from './shared-mode.js';
+import { StallWatchdog } from './stall-watchdog.js';
 import { leaseTtl } from './shared-options.js';
 import { SourceLane, type PendingItem, type SourceStatus } from './source-lane.js';
 import { canTransition, isFinal, type PauseReason, type RunState } from './state-machine.js';
@@ -138,6 +139,8 @@ export class BulkRun<T, R = unknown> {
   /** True while `draining` lets calls finish because the window closed (not because of `stop()`). */
   private drainingForWindow = false;
   private readonly closeAlarm: Alarm;
+  /** Raises `stalled` when calls are out and nothing ends (undefined when switched off). */
+  private readonly watchdog: StallWatchdog | undefined;
   private readonly openAlarm: Alarm;
   private readonly drainAlarm: Alarm;
 
@@ -174,6 +177,14 @@ export class BulkRun<T, R = unknown> {
     this.calendar = calendar.enforce
       ? new OfficeCalendar({ timeZone: calendar.timeZone, officeHours: calendar.officeHours, holidaysAreFree: calendar.holidaysAreFree, blackouts: calendar.blackouts })
       : undefined;
+    const stall = this.options.stall;
+    this.watchdog =
+      stall === false
+        ? undefined
+        : new StallWatchdog(this.clock, stall.afterMs, {
+            busy: () => this.sum('inFlight') + this.sum('finishing') > 0,
+            stalled: (idleMs) => this.stalled(idleMs),
+          });
     this.closeAlarm = new Alarm(this.clock);
     this.openAlarm = new Alarm(this.clock);
     this.drainAlarm = new Alarm(this.clock);
@@ -382,6 +393,7 @@ export class BulkRun<T, R = unknown> {
     if (!canTransition(from, to)) throw new Error(`bcss-bulk internal error: transition ${from} → ${to} is not allowed`);
     this.current = to;
     this.pauseReason = to === 'paused' ? (reason as PauseReason) : undefined;
+    this.watchdog?.follow(to === 'running' || to === 'draining');
     const at = this.clock.now();
     const change: StateChange = message === undefined ? { from, to, at, reason } : { from, to, at, reason, message };
     this.emitter.emit('state', change);
@@ -522,6 +534,7 @@ export class BulkRun<T, R = unknown> {
       probe: false,
       abandoned: false,
       interrupted: false,
+      stalled: false,
       lease: undefined,
     };
     if (this.options.precheck !== undefined && this.refusedByPrecheck(pending)) return !isFinal(this.current);
@@ -610,6 +623,7 @@ export class BulkRun<T, R = unknown> {
     if (pending.attempts === 1) pending.firstAttemptAt = now;
     pending.lastAttemptAt = now;
     pending.timedOut = false;
+    pending.stalled = false;
     pending.controller = undefined;
     const timeoutMs = lane.config.timeoutMs;
     pending.timeoutTimer = this.clock.setTimeout(() => {
@@ -653,12 +667,17 @@ export class BulkRun<T, R = unknown> {
       } // an answer that came despite the abort is kept
     }
     const now = this.clock.now();
+    this.watchdog?.activity(now);
     let verdict: Classification;
-    try {
-      verdict = this.classify(result, { now, timedOut: pending.timedOut });
-    } catch (error) {
-      this.fail(new RunFailedError('PROGRAMMER_ERROR', `The classifier threw: ${reasonOf(error)}`, { cause: error }));
-      return;
+    if (pending.stalled && !result.ok) {
+      verdict = { class: 'transient', code: 'CALL_STALLED', reason: reasonOf(pending.controller?.signal.reason ?? result.error) };
+    } else {
+      try {
+        verdict = this.classify(result, { now, timedOut: pending.timedOut });
+      } catch (error) {
+        this.fail(new RunFailedError('PROGRAMMER_ERROR', `The classifier threw: ${reasonOf(error)}`, { cause: error }));
+        return;
+      }
     }
     this.noteHealth(lane, verdict.class === 'transient', pending.probe, now);
 
@@ -797,6 +816,7 @@ export class BulkRun<T, R = unknown> {
   private counted(lane: SourceLane<T>, record: OutcomeRecord): void {
     if (this.current === 'failed') return;
     const now = this.clock.now();
+    this.watchdog?.activity(now);
     this.rate.add(now);
     lane[record.outcome === 'success' ? 'succeeded' : record.outcome === 'reject' ? 'rejected' : 'exhausted']++;
     if (record.outcome !== 'success') {
@@ -912,6 +932,27 @@ export class BulkRun<T, R = unknown> {
     let at = 0;
     while (at < queue.length && queue[at]!.position < pending.position) at++;
     queue.splice(at, 0, pending);
+  }
+
+  // ── Stall watchdog ───────────────────────────────────────────────────────
+
+  /** Calls out and nothing ended for `idleMs`: say so, and abort the calls when configured. */
+  private stalled(idleMs: number): void {
+    const now = this.clock.now();
+    const inFlight: Record<string, number> = {};
+    for (const lane of this.laneList) if (lane.inFlight + lane.finishing > 0) inFlight[lane.name] = lane.inFlight + lane.finishing;
+    let aborted = 0;
+    if (this.options.stall !== false && this.options.stall.abort) {
+      const reason = new CallStalledError(idleMs);
+      for (const pending of this.inFlightItems.values()) {
+        if (pending.abandoned || pending.interrupted || pending.stalled) continue;
+        pending.stalled = true;
+        pending.controller ??= new AbortController();
+        pending.controller.abort(reason);
+        aborted++;
+      }
+    }
+    this.emitter.emit('stalled', { at: now, idleMs, inFlight, aborted });
   }
 
   /** The last call of a closing window settled: wait for the next window. */

@@ -54,6 +54,8 @@ export interface PendingItem<T> {
   abandoned: boolean;
   /** Set when the call was aborted because the office-hours window closed: a failure puts the item back in the queue. */
   interrupted: boolean;
+  /** Set when the stall watchdog aborted the call: a failure is a transient `CALL_STALLED`. */
+  stalled: boolean;
   /** Shared mode: the slot held on the shared cap for this attempt. */
   lease: Lease | undefined;
 }
