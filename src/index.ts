@@ -125,3 +125,11 @@ export type { SimulateBatchOptions, SimulatedSource, SimulatedRunOptions, Simula
 export { sampleLatency, latencyModelSchema } from './latency-model.js';
 export type { LatencyModel } from './latency-model.js';
 export { seededRandom } from './seeded-random.js';
+
+// Following a run (issue 6): liveness heartbeat and notifications, attached from outside.
+export { deliver, scrubUrl, scrubText, parseHttpTarget, httpTargetSchema, DEFAULT_DELIVERY_TIMEOUT_MS } from './delivery.js';
+export type { DeliveryTarget, CallbackTarget, HttpTarget, DeliveryContext, DeliverOptions } from './delivery.js';
+export { DeliveryError } from './errors.js';
+export type { ObservedRun } from './observed-run.js';
+export { startHeartbeat, DEFAULT_HEARTBEAT_INTERVAL_MS } from './heartbeat.js';
+export type { Heartbeat, HeartbeatOptions, HeartbeatPayload, HeartbeatStatus, HeartbeatEvents } from './heartbeat.js';
