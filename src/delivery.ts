@@ -87,6 +87,8 @@ export interface DeliverOptions {
   readonly timeoutMs: number;
   /** An outer signal (e.g. a notifier's) that also aborts the delivery. */
   readonly signal?: AbortSignal;
+  /** How errors name a callback target (default `callback`; a notifier passes the channel's name). */
+  readonly label?: string;
 }
 
 /**
@@ -97,7 +99,7 @@ export interface DeliverOptions {
  */
 export function deliver<P>(target: DeliveryTarget<P>, payload: P, options: DeliverOptions): Promise<void> {
   const timeoutMs = typeof target === 'function' ? options.timeoutMs : (target.timeoutMs ?? options.timeoutMs);
-  const label = typeof target === 'function' ? 'callback' : `${target.method ?? 'POST'} ${scrubUrl(target.url)}`;
+  const label = typeof target === 'function' ? (options.label ?? 'callback') : `${target.method ?? 'POST'} ${scrubUrl(target.url)}`;
   const controller = new AbortController();
   return new Promise<void>((resolve, reject) => {
     let settled = false;
