@@ -41,6 +41,8 @@ describe('startHeartbeat', () => {
     const { run } = makeRun(clock, 8, 70_000);
     const { beats, target } = recorder();
     const heartbeat = startHeartbeat(run, { target, clock, runName: 'nightly-rn', host: 'batch-01' });
+    const sentEvents: number[] = [];
+    heartbeat.on('heartbeat-sent', (beat) => sentEvents.push(beat.seq));
     expect(beats).toHaveLength(0); // an idle run does not beat
     const done = run.start();
     await driveToEnd(clock, run);
@@ -49,6 +51,7 @@ describe('startHeartbeat', () => {
 
     expect(offsets(beats)).toEqual([0, 60, 120, 140]);
     expect(beats.map((beat) => beat.seq)).toEqual([1, 2, 3, 4]);
+    expect(sentEvents).toEqual([1, 2, 3, 4]);
     expect(beats.map((beat) => beat.state)).toEqual(['running', 'running', 'running', 'completed']);
     expect(beats[0]).toMatchObject({ type: 'heartbeat', run: 'nightly-rn', host: 'batch-01', pid: process.pid, pauseReason: null, nextWindowAt: null, windowClosesAt: null });
     expect(beats[1]!.totals).toMatchObject({ inFlight: 4, finished: 0 });
@@ -129,13 +132,16 @@ describe('startHeartbeat', () => {
     };
     const heartbeat = startHeartbeat(run, { target, clock, intervalMs: 60_000, timeoutMs: 150_000 });
     const failures: DeliveryError[] = [];
+    const skips: string[] = [];
     heartbeat.on('heartbeat-failed', ({ error }) => failures.push(error));
+    heartbeat.on('heartbeat-skipped', ({ at }) => skips.push(at));
     const done = run.start();
     await clock.advance(300_000);
     // Beat at 0 hangs; ticks at 60 and 120 skipped; timeout at 150; beat at 180 hangs; 240 skipped; 300 skipped.
     expect(calls).toEqual([0, 180]);
     expect(heartbeat.status()).toMatchObject({ sent: 0, failed: 1, skipped: 4 });
     expect(signals).toBe(1);
+    expect(skips.map((at) => (Date.parse(at) - T0) / 1000)).toEqual([60, 120, 240, 300]);
     expect(failures[0]).toBeInstanceOf(DeliveryError);
     expect(failures[0]).toMatchObject({ errorCode: 'TIMEOUT', target: 'callback' });
     heartbeat.stop();

@@ -206,6 +206,23 @@ describe('notices of a run', () => {
     expect(notices[2]).toMatchObject({ data: { windowClosesAt: '2026-01-07T07:00:00.000Z' } });
   });
 
+  it('started while calls are forbidden: the notice says when calls begin', async () => {
+    const clock = new FakeClock(Date.UTC(2026, 0, 5, 9, 0, 0)); // Monday 10:00 in Brussels
+    const run = makeRun(clock, 1, 100, { calendar: {}, waitForWindow: true });
+    const notices: Notice[] = [];
+    const notifier = createNotifier({ channels: [callbackChannel('ops', (notice) => void notices.push(notice))], clock });
+    notifier.attach(run, { events: ['started'] });
+    const done = run.start();
+    await clock.advance(1);
+    await notifier.flush();
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatchObject({ kind: 'started', data: { state: 'waiting', nextWindowAt: '2026-01-05T16:00:00.000Z' } });
+    expect(notices[0]!.message).toMatch(/^The run started and waits for its window: calls begin at 2026-01-05T16:00:00.000Z\./);
+    void run.stop();
+    await driveToEnd(clock, run);
+    await done;
+  });
+
   it('paused by the reject budget with the run\'s message; paused and resumed by the operator; stopped with what was left', async () => {
     const clock = new FakeClock(NIGHT);
     const run = makeRun(clock, 200, 100, {
