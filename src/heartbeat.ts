@@ -13,7 +13,7 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import { DEFAULT_DELIVERY_TIMEOUT_MS, deliver, parseDeliveryTarget, scrubText, type DeliveryTarget } from './delivery.js';
-import { TypedEmitter, type Listener } from './emitter.js';
+import { TypedEmitter } from './emitter.js';
 import { BcssBulkError, ConfigError, DeliveryError } from './errors.js';
 import type { StateChange } from './events.js';
 import { isoOrNull, type ObservedRun } from './observed-run.js';
@@ -89,7 +89,7 @@ export interface Heartbeat {
   /** Counts of beats sent, failed and skipped. */
   status(): HeartbeatStatus;
   /** Listens to the heartbeat's events; returns a function that removes the listener. */
-  on<K extends keyof HeartbeatEvents>(event: K, listener: Listener<HeartbeatEvents[K]>): () => void;
+  on<K extends keyof HeartbeatEvents>(event: K, listener: (payload: HeartbeatEvents[K]) => void): () => void;
   /**
    * Resolves when no beat is in flight (e.g. the final beat, before the process exits).
    * Rejects with a `LISTENER_ERROR` {@link BcssBulkError} if a listener of the heartbeat threw.
@@ -176,7 +176,7 @@ class RunHeartbeat implements Heartbeat {
     };
   }
 
-  on<K extends keyof HeartbeatEvents>(event: K, listener: Listener<HeartbeatEvents[K]>): () => void {
+  on<K extends keyof HeartbeatEvents>(event: K, listener: (payload: HeartbeatEvents[K]) => void): () => void {
     return this.emitter.on(event, listener);
   }
 

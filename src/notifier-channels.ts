@@ -15,6 +15,7 @@ import type { Notice } from './notice.js';
 export interface NotifierChannel {
   /** Shown in delivery records (e.g. `webhook`, `mail`). */
   readonly name: string;
+  /** Delivers one notice: resolves when it was accepted, rejects when not. */
   send(notice: Notice, context: DeliveryContext): Promise<void>;
 }
 

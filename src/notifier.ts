@@ -12,7 +12,7 @@
 import { z } from 'zod';
 import { systemClock, type Clock } from './clock.js';
 import { DEFAULT_DELIVERY_TIMEOUT_MS, deliver, scrubText } from './delivery.js';
-import { TypedEmitter, type Listener } from './emitter.js';
+import { TypedEmitter } from './emitter.js';
 import { BcssBulkError, ConfigError, DeliveryError } from './errors.js';
 import { NOTICE_KINDS, noticeOfSourcePaused, noticeOfStall, noticeOfStateChange, type Notice, type NoticeDraft, type NoticeKind } from './notice.js';
 import type { NotifierChannel } from './notifier-channels.js';
@@ -83,7 +83,7 @@ export interface Notifier {
   /** The last delivery records, oldest first. */
   deliveries(): readonly DeliveryRecord[];
   /** Listens to the notifier's events; returns a function that removes the listener. */
-  on<K extends keyof NotifierEvents>(event: K, listener: Listener<NotifierEvents[K]>): () => void;
+  on<K extends keyof NotifierEvents>(event: K, listener: (payload: NotifierEvents[K]) => void): () => void;
 }
 
 const channelSchema = z.custom<NotifierChannel>(
@@ -175,7 +175,7 @@ class QueuedNotifier implements Notifier {
     return [...this.records];
   }
 
-  on<K extends keyof NotifierEvents>(event: K, listener: Listener<NotifierEvents[K]>): () => void {
+  on<K extends keyof NotifierEvents>(event: K, listener: (payload: NotifierEvents[K]) => void): () => void {
     return this.emitter.on(event, listener);
   }
 

@@ -8,8 +8,11 @@ import type { RunState } from './state-machine.js';
 
 /** A run seen from outside: `run.on()`, `run.status()`, `run.state` (a {@link BulkRun} is one). */
 export interface ObservedRun {
+  /** The run's current state. */
   readonly state: RunState;
+  /** A snapshot of the run. */
   status(): RunStatus;
+  /** Adds a listener for a run event; returns a function that removes it. */
   on<K extends keyof RunEvents>(event: K, listener: (payload: RunEvents[K]) => void): () => void;
 }
 
