@@ -135,14 +135,19 @@ export function deliver<P>(target: DeliveryTarget<P>, payload: P, options: Deliv
   });
 }
 
-/** Calls a callback target; a synchronous throw becomes a rejection. */
+/**
+ * Calls a callback target in a later microtask (never inside the caller's stack, e.g. a run
+ * listener); a synchronous throw becomes a rejection.
+ */
 async function callTarget<P>(target: CallbackTarget<P>, payload: P, signal: AbortSignal): Promise<void> {
+  await Promise.resolve();
   await target(payload, { signal });
 }
 
 /** Sends the payload to an HTTP target; any failure becomes a {@link DeliveryError} built from facts, never the axios error. */
 async function postTarget(target: HttpTarget, payload: unknown, signal: AbortSignal, label: string): Promise<void> {
   let status: number;
+  await Promise.resolve(); // the request is built off the caller's stack (e.g. a run listener)
   try {
     const response = await axios.request({
       url: target.url,

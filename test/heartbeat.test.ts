@@ -92,6 +92,7 @@ describe('startHeartbeat', () => {
     await clock.advance(30_000);
     const { beats, target } = recorder();
     const heartbeat = startHeartbeat(run, { target, clock, intervalMs: 60_000 });
+    await heartbeat.flush();
     expect(offsets(beats)).toEqual([30]);
     await clock.advance(120_000);
     expect(offsets(beats)).toEqual([30, 90, 150]);

@@ -158,7 +158,12 @@ describe('notifier strategies and delivery records', () => {
 describe('notices of a run', () => {
   it('started then completed with the summary, each delivered after the previous one', async () => {
     const clock = new FakeClock(NIGHT);
-    const run = makeRun(clock, 8, 30_000, { respond: (item) => { if (item === 3) throw new HttpStatusError(404); return item; } });
+    const run = makeRun(clock, 8, 30_000, {
+      respond: (item) => {
+        if (item === 3) throw new HttpStatusError(404);
+        return item;
+      },
+    });
     const mail = channel('mail', { sleep: 90_000, clock }); // slower than the whole run (60 s)
     const notifier = createNotifier({ channels: [mail], clock, timeoutMs: 100_000 });
     notifier.attach(run, { runName: 'nightly-rn' });
