@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createRun, DeliveryError, startHeartbeat, type HeartbeatPayload, type RunOptions } from '../src/index.js';
+import { createRun, DeliveryError, startHeartbeat, type HeartbeatPayload, type ObservedRun, type RunEvents, type RunOptions, type RunState, type RunStatus } from '../src/index.js';
+import { TypedEmitter } from '../src/emitter.js';
 import { FakeClock, RecordingService } from '../src/testing/index.js';
 import { driveToEnd, TEST_ANNOUNCEMENT } from './helpers.js';
 
@@ -214,6 +215,24 @@ describe('startHeartbeat', () => {
       expect(status.lastError, name).toBeInstanceOf(DeliveryError);
       expect(status.lastError!.errorCode, name).toBe(name === 'hanging' ? 'TIMEOUT' : 'CALLBACK_FAILED');
     }
+  });
+
+  it('calls the target off the run listener\'s stack (a later microtask), never inside it', async () => {
+    const clock = new FakeClock(T0);
+    const emitter = new TypedEmitter<RunEvents>((error) => {
+      throw error;
+    });
+    let state: RunState = 'idle';
+    const status = { state: 'running', pauseReason: undefined, totals: {}, nextWindowAt: undefined, windowClosesAt: undefined } as unknown as RunStatus;
+    const fakeRun: ObservedRun = { get state() { return state; }, status: () => status, on: (event, listener) => emitter.on(event, listener) };
+    const { beats, target } = recorder();
+    const heartbeat = startHeartbeat(fakeRun, { target, clock });
+    state = 'running';
+    emitter.emit('state', { from: 'idle', to: 'running', at: T0, reason: 'start' });
+    expect(beats).toHaveLength(0); // the listener returned before the target was called
+    await heartbeat.flush();
+    expect(beats).toHaveLength(1);
+    heartbeat.stop();
   });
 
   it('refuses malformed options with the path of the field, without quoting the URL', () => {
