@@ -127,3 +127,17 @@ export type { SimulateBatchOptions, SimulatedSource, SimulatedRunOptions, Simula
 export { sampleLatency, latencyModelSchema } from './latency-model.js';
 export type { LatencyModel } from './latency-model.js';
 export { seededRandom } from './seeded-random.js';
+
+// Following a run (issue 6): liveness heartbeat and notifications, attached from outside.
+export { deliver, scrubUrl, scrubText, parseHttpTarget, httpTargetSchema, DEFAULT_DELIVERY_TIMEOUT_MS } from './delivery.js';
+export type { DeliveryTarget, CallbackTarget, HttpTarget, DeliveryContext, DeliverOptions } from './delivery.js';
+export { DeliveryError } from './errors.js';
+export type { ObservedRun } from './observed-run.js';
+export { startHeartbeat, DEFAULT_HEARTBEAT_INTERVAL_MS } from './heartbeat.js';
+export type { Heartbeat, HeartbeatOptions, HeartbeatPayload, HeartbeatStatus, HeartbeatEvents } from './heartbeat.js';
+export { NOTICE_KINDS, noticeOfStateChange, noticeOfSourcePaused, noticeOfStall, formatDuration } from './notice.js';
+export type { Notice, NoticeDraft, NoticeKind, NoticeSeverity, NoticeSummary } from './notice.js';
+export { createNotifier } from './notifier.js';
+export type { Notifier, NotifierOptions, NotifierStrategy, NotifierEvents, DeliveryRecord, DeliveryStatus, AttachOptions } from './notifier.js';
+export { callbackChannel, webhookChannel } from './notifier-channels.js';
+export type { NotifierChannel, WebhookChannelOptions } from './notifier-channels.js';
