@@ -106,7 +106,7 @@ export interface SourceProgress {
   readonly queued: number;
   readonly retrying: number;
   readonly cap: number;
-  /** The items of this source in the input, when given (`sourceTotals`), or when the input has been read to its end; otherwise `undefined`. */
+  /** The items of this source in the input, when given (`sourceTotals`, or `total` for a run of one source), or once the input has been read to its end; otherwise `undefined`. */
   readonly total: number | undefined;
 }
 
@@ -200,9 +200,12 @@ export function progressSnapshot(
   const finished = status.totals.finished;
   const total = options.total ?? (status.inputExhausted ? status.totals.read : undefined);
   const sources: Record<string, SourceProgress> = {};
+  const names = Object.keys(status.sources);
   for (const [name, source] of Object.entries(status.sources)) {
     const seen = source.succeeded + source.rejected + source.exhausted + source.inFlight + source.queued + source.retrying;
-    sources[name] = sourceProgress(source, options.sourceTotals?.[name] ?? (status.inputExhausted ? seen : undefined));
+    // A single source has all the items: the run's total is its total.
+    const sourceTotal = options.sourceTotals?.[name] ?? (names.length === 1 ? options.total : undefined);
+    sources[name] = sourceProgress(source, sourceTotal ?? (status.inputExhausted ? seen : undefined));
   }
   const remaining = total === undefined ? undefined : Math.max(0, total - finished);
   const throughput = throughputOf(samples, options.windowMs);
