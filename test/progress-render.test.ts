@@ -61,7 +61,7 @@ describe('renderProgress', () => {
       snapshot({ state: 'waiting', finished: 10, nextWindowAt: Date.UTC(2026, 10, 24, 16, 0), sources: { rn: source({ finished: 10, succeeded: 10 }) } }),
     );
     expect(text.split('\n')[0]).toBe('waiting  10 finished  next window Tue 2026-11-24 17:00');
-    expect(text).toMatch(/rn {2}\[\.+\] 10\/\?  0\/4 in flight$/);
+    expect(text).toMatch(/rn {2}\[\.+\] 10\/\? {2}0\/4 in flight$/);
   });
 
   it('shows the end instead of an ETA once the run is final, and colours only when asked', () => {
