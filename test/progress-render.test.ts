@@ -122,6 +122,25 @@ describe('attachProgressBar', () => {
     expect(lines.at(-1)).toMatch(/^completed {2}400\/400 \(100\.0%\).* \| rn {2}\[#+\] 400\/400 {2}0\/4 in flight$/);
   });
 
+  it('on a terminal: redraws at most every intervalMs (default 250 ms) however often progress comes', async () => {
+    // 400 items at 40/s: 10 s of run, a progress event every 100 ms (about 100 of them).
+    const { clock, run } = numberedRun(400, { latencyMs: 100, progressIntervalMs: 100 });
+    const byDefault = fakeStream(true);
+    const everySecond = fakeStream(true);
+    attachProgressBar(run, { stream: byDefault, total: 400 });
+    attachProgressBar(run, { stream: everySecond, total: 400, intervalMs: 1_000 });
+    const done = run.start();
+    await clock.runUntil(() => run.state === 'completed');
+    await done;
+    const draws = (stream: { chunks: string[] }) => stream.chunks.filter((chunk) => chunk.includes(' in flight')).length;
+    // One draw at attach (idle), at most one per interval over 10 s (events come every 100 ms,
+    // so every 300 ms for 250 ms), then the final state; not one per event (about 100).
+    expect(draws(byDefault)).toBeGreaterThanOrEqual(1 + 10_000 / 300 + 1 - 1);
+    expect(draws(byDefault)).toBeLessThanOrEqual(1 + 10_000 / 250 + 1);
+    expect(draws(everySecond)).toBeGreaterThanOrEqual(1 + 9 + 1);
+    expect(draws(everySecond)).toBeLessThanOrEqual(1 + 10 + 1);
+  });
+
   it('stop() detaches before the end and shows the cursor again', async () => {
     const { clock, run } = numberedRun(100, { latencyMs: 100 });
     const stream = fakeStream(true);
