@@ -17,7 +17,9 @@ import { addAllowedTime } from './windows.js';
 
 /** What the progress tracker, the renderer and the metrics need of a run: its status and its events. */
 export interface ObservedRun {
+  /** A snapshot of the run now. */
   status(): RunStatus;
+  /** Adds a listener; returns a function that removes it. */
   on<K extends keyof RunEvents>(event: K, listener: (payload: RunEvents[K]) => void): () => void;
 }
 
