@@ -75,7 +75,7 @@ function sourceLine(name: string, source: SourceProgress, nameWidth: number, bar
   const bar = `[${paint(color, ANSI.green, '#'.repeat(filled))}${'.'.repeat(barWidth - filled)}]`;
   const counts = `${formatCount(source.finished).padStart(countWidth)}/${source.total === undefined ? '?' : formatCount(source.total)}`;
   const parts = [`  ${name.padEnd(nameWidth)}`, `${bar} ${counts}`, `${source.inFlight}/${source.cap} in flight`];
-  if (source.rejected > 0) parts.push(paint(color, ANSI.red, `${formatCount(source.rejected)} rejects`));
+  if (source.rejected > 0) parts.push(paint(color, ANSI.red, `${formatCount(source.rejected)} reject${source.rejected === 1 ? '' : 's'}`));
   if (source.exhausted > 0) parts.push(paint(color, ANSI.red, `${formatCount(source.exhausted)} exhausted`));
   if (source.retrying > 0) parts.push(`${formatCount(source.retrying)} retrying`);
   return parts.join('  ');

@@ -56,6 +56,12 @@ describe('renderProgress', () => {
     expect(lines.every((line) => line.length <= 80)).toBe(true);
   });
 
+  it('says "1 reject", "2 rejects"', () => {
+    const line = (rejected: number) => renderProgress(snapshot({ sources: { rn: source({ rejected, finished: rejected }) } })).split('\n')[1];
+    expect(line(1)).toMatch(/ 1 reject$/);
+    expect(line(2)).toMatch(/ 2 rejects$/);
+  });
+
   it('says when the next window opens while the run waits, and "?" for a source total not known yet', () => {
     const text = renderProgress(
       snapshot({ state: 'waiting', finished: 10, nextWindowAt: Date.UTC(2026, 10, 24, 16, 0), sources: { rn: source({ finished: 10, succeeded: 10 }) } }),
