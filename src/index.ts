@@ -127,7 +127,7 @@ export type { LatencyModel } from './latency-model.js';
 export { seededRandom } from './seeded-random.js';
 
 // ── Progress: tracker, ETA through the allowed windows, terminal renderer (issue 6) ──
-export { trackProgress, throughputOf, estimateFinish, progressSnapshot } from './progress.js';
+export { trackProgress, throughputOf, estimateFinish, progressSnapshot, resolveProgressCalendar } from './progress.js';
 export type { ObservedRun, ProgressSample, ProgressSnapshot, SourceProgress, ProgressOptions, ProgressTracker, FinishEstimate, FinishEstimateInput } from './progress.js';
 export { renderProgress, formatCount } from './progress-render.js';
 export type { RenderOptions } from './progress-render.js';

@@ -9,6 +9,7 @@
  */
 import { OfficeCalendar } from './calendar.js';
 import { runCalendarSchema, type RunCalendarConfig } from './config.js';
+import { ConfigError } from './errors.js';
 import type { RunEvents } from './events.js';
 import type { RunStatus } from './run.js';
 import type { SourceStatus } from './source-lane.js';
@@ -163,10 +164,16 @@ const DEFAULT_WINDOW_MS = 5 * 60_000;
 /** Samples older than this many windows are dropped (the rate only looks one window back). */
 const KEEP_WINDOWS = 2;
 
-/** The calendar of tracker options: the BCSS calendar by default, none for `null` or `enforce: false`. */
-export function calendarOf(config: RunCalendarConfig | null | undefined): OfficeCalendar | undefined {
+/**
+ * The calendar of tracker options: the BCSS calendar by default, none for `null` or `enforce: false`.
+ *
+ * @throws {ConfigError} options that do not parse, each issue with its path under `calendar`.
+ */
+export function resolveProgressCalendar(config: RunCalendarConfig | null | undefined): OfficeCalendar | undefined {
   if (config === null) return undefined;
-  const resolved = runCalendarSchema.parse(config ?? {});
+  const result = runCalendarSchema.safeParse(config ?? {});
+  if (!result.success) throw new ConfigError(result.error.issues.map((issue) => ({ path: ['calendar', ...issue.path], message: issue.message })), 'progress options');
+  const resolved = result.data;
   if (!resolved.enforce) return undefined;
   return new OfficeCalendar({ timeZone: resolved.timeZone, officeHours: resolved.officeHours, holidaysAreFree: resolved.holidaysAreFree, blackouts: resolved.blackouts });
 }
@@ -247,7 +254,7 @@ export function progressSnapshot(
 export function trackProgress(run: ObservedRun, options: ProgressOptions = {}): ProgressTracker {
   const windowMs = options.windowMs ?? DEFAULT_WINDOW_MS;
   if (!Number.isFinite(windowMs) || windowMs <= 0) throw new RangeError(`windowMs: expected a duration of more than 0 ms, got ${windowMs}`);
-  const calendar = calendarOf(options.calendar);
+  const calendar = resolveProgressCalendar(options.calendar);
   const samples: ProgressSample[] = [];
   let segment = 0;
   let inStretch = false;

@@ -5,7 +5,7 @@
  * instant the run really ends.
  */
 import { describe, expect, it } from 'vitest';
-import { OfficeCalendar, createRun, estimateFinish, throughputOf, trackProgress, type ObservedRun, type RunEvents, type RunStatus } from '../src/index.js';
+import { ConfigError, OfficeCalendar, resolveProgressCalendar, createRun, estimateFinish, throughputOf, trackProgress, type ObservedRun, type RunEvents, type RunStatus } from '../src/index.js';
 import { FakeClock, RecordingService } from '../src/testing/index.js';
 import { TEST_ANNOUNCEMENT } from './helpers.js';
 
@@ -156,6 +156,17 @@ describe('trackProgress on a real run under the fake clock', () => {
     await clock.runUntil(() => run.state === 'stopped');
     await done.catch(() => undefined);
     tracker.stop();
+  });
+
+  it('takes the run\'s calendar options: none with enforce: false, a ConfigError naming the field when they are wrong', () => {
+    const { run } = nightRun();
+    const friday20 = Date.UTC(2026, 10, 27, 19, 0);
+    expect(resolveProgressCalendar({ enforce: false, override: { reason: 'a test run, not a mass call' } })).toBeUndefined();
+    expect(resolveProgressCalendar(null)).toBeUndefined();
+    expect(resolveProgressCalendar(undefined)?.closedAt(Date.UTC(2026, 10, 23, 9, 0))?.reason).toBe('office-hours'); // the BCSS calendar: Monday 10:00 is closed
+    expect(resolveProgressCalendar({ holidaysAreFree: true })?.closedAt(friday20)).toBeUndefined();
+    expect(() => trackProgress(run, { calendar: { officeHours: { days: ['mon'], from: '8:00', to: '17:00' } } })).toThrow(ConfigError);
+    expect(() => trackProgress(run, { calendar: { officeHours: { days: ['mon'], from: '8:00', to: '17:00' } } })).toThrow(/calendar\.officeHours\.from/);
   });
 
   it('stop() detaches its listeners', () => {
