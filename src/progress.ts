@@ -39,25 +39,31 @@ export interface ProgressSample {
  * between consecutive samples of the same segment, divided by the time between them, for the
  * pairs whose first sample lies within `windowMs` of the last sample. Time between segments
  * (the run waiting for its window, or paused) counts for nothing, so a night does not drag the
- * rate, and while the run waits the rate is the one measured at the end of its last window.
+ * rate, and while the run waits the rate is the one measured at the end of its last window. As
+ * a window opens, until two samples of the new stretch exist, the rate is the previous stretch's.
  *
  * @returns `undefined` when no two samples of a segment lie in the window (nothing measured yet).
  */
 export function throughputOf(samples: readonly ProgressSample[], windowMs: number): number | undefined {
-  const last = samples.at(-1);
-  if (last === undefined) return undefined;
-  const from = last.at - windowMs;
-  let items = 0;
-  let time = 0;
-  for (let i = samples.length - 1; i > 0; i--) {
-    const b = samples[i]!;
-    const a = samples[i - 1]!;
-    if (a.at < from) break;
-    if (a.segment !== b.segment) continue;
-    items += b.finished - a.finished;
-    time += b.at - a.at;
+  let end = samples.length;
+  while (end > 0) {
+    const last = samples[end - 1]!;
+    const from = last.at - windowMs;
+    let items = 0;
+    let time = 0;
+    for (let i = end - 1; i > 0; i--) {
+      const b = samples[i]!;
+      const a = samples[i - 1]!;
+      if (a.at < from) break;
+      if (a.segment !== b.segment) continue;
+      items += b.finished - a.finished;
+      time += b.at - a.at;
+    }
+    if (time > 0) return (items * 1000) / time;
+    // Nothing measured yet in the stretch that just began: the rate of the stretch before it.
+    while (end > 0 && samples[end - 1]!.segment === last.segment) end--;
   }
-  return time > 0 ? (items * 1000) / time : undefined;
+  return undefined;
 }
 
 /** Input of {@link estimateFinish}. */
@@ -161,7 +167,7 @@ export interface ProgressTracker {
 }
 
 const DEFAULT_WINDOW_MS = 5 * 60_000;
-/** Samples older than this many windows are dropped (the rate only looks one window back). */
+/** Samples older than this many windows (from the end of their stretch) are dropped: the rate only looks one window back. */
 const KEEP_WINDOWS = 2;
 
 /**
@@ -262,10 +268,19 @@ export function trackProgress(run: ObservedRun, options: ProgressOptions = {}): 
   const sample = (status: RunStatus): void => {
     if (!inStretch) return;
     samples.push({ at: status.at, finished: status.totals.finished, segment });
-    const keepFrom = status.at - KEEP_WINDOWS * windowMs;
-    let drop = 0;
-    while (drop < samples.length - 2 && samples[drop]!.at < keepFrom) drop++;
-    if (drop > 0) samples.splice(0, drop);
+    prune(status.at);
+  };
+  /** Keeps what the rate may look at: the current stretch's last windows, and the previous stretch's (its rate is the fallback). */
+  const prune = (now: number): void => {
+    const keep = KEEP_WINDOWS * windowMs;
+    let previousEnd = Number.NEGATIVE_INFINITY;
+    for (const s of samples) if (s.segment === segment - 1) previousEnd = s.at;
+    let kept = 0;
+    for (const s of samples) {
+      const wanted = s.segment === segment ? s.at >= now - keep : s.segment === segment - 1 && s.at >= previousEnd - keep;
+      if (wanted) samples[kept++] = s;
+    }
+    samples.length = kept;
   };
   const onState = (change: RunEvents['state']): void => {
     try {

@@ -36,6 +36,16 @@ describe('throughputOf', () => {
     expect(throughputOf(samples, 3_600_000)).toBeCloseTo(1_200 / 720, 10);
   });
 
+  it('keeps the rate of the previous stretch until the new one has two samples (the window just opened)', () => {
+    const samples = [
+      { at: 0, finished: 0, segment: 1 },
+      { at: 10_000, finished: 30, segment: 1 },
+      { at: 50_000_000, finished: 30, segment: 2 },
+    ];
+    expect(throughputOf(samples, 300_000)).toBe(3);
+    expect(throughputOf([...samples, { at: 50_010_000, finished: 50, segment: 2 }], 300_000)).toBe(2);
+  });
+
   it('does not count the time between two running stretches (a night, a pause)', () => {
     const samples = [
       { at: 0, finished: 0, segment: 1 },
@@ -128,6 +138,12 @@ describe('trackProgress on a real run under the fake clock', () => {
     const atNoon = tracker.snapshot();
     expect(atNoon).toMatchObject({ state: 'waiting', finished: 2_880, remaining: 1_120, throughputPerSecond: 0.4, windowsLeft: 1, nextWindowAt: Date.UTC(2026, 10, 24, 16, 0) });
     expect(atNoon.eta).toEqual(new Date(Date.UTC(2026, 10, 24, 16, 46, 40)));
+
+    // 17:00, the window opens: nothing measured in the new stretch yet, the rate of the last one.
+    await clock.advanceTo(Date.UTC(2026, 10, 24, 16, 0));
+    const at1700 = tracker.snapshot();
+    expect(at1700).toMatchObject({ state: 'running', finished: 2_880, throughputPerSecond: 0.4, windowsLeft: 1 });
+    expect(at1700.eta).toEqual(new Date(Date.UTC(2026, 10, 24, 16, 46, 40)));
 
     await clock.runUntil(() => run.state === 'completed');
     const summary = await done;
