@@ -9,7 +9,7 @@
  *
  * It shows the caps held (4 for the National Register, 2 for another authentic source), invalid
  * national numbers rejected before any call, BCSS business outcomes, rejects by code, transient
- * errors retried with backoff and `Retry-After`, a progress display, and the summary of the
+ * errors retried with backoff and `Retry-After`, the library's progress display (rate, ETA, a bar per source), and the summary of the
  * durable ledger at the end (a `FileStore` in a temporary run directory: what the operator's
  * `npx bcss-bulk ledger summary DIR` prints). National numbers are always printed masked.
  *
@@ -28,7 +28,9 @@ import {
   isOfficeHours,
   OfficeHoursError,
   readLedger,
+  renderProgress,
   summarizeLedger,
+  trackProgress,
   type BcssReply,
   type RunStatus,
 } from '../src/index.js';
@@ -128,7 +130,9 @@ const run = batch(clock, store);
 const local = () => formatLocal(ZONE, clock.now()).slice(15, 23);
 
 run.on('state', (change) => console.log(`[${local()}] ${change.from} → ${change.to} (${change.reason})${change.message === undefined ? '' : `: ${change.message}`}`));
-run.on('progress', (status) => console.log(progressLines(status)));
+// The library's progress tracker and renderer: a bar per source, the rate and the ETA through the windows.
+const progress = trackProgress(run, { total: PERSONS, sourceTotals: { rn: PERSONS * 0.75, pensions: PERSONS * 0.25 } });
+run.on('progress', () => console.log(`[${local()}] ${renderProgress(progress.snapshot(), { width: 80 })}`));
 
 const done = run.start();
 let ended = false;
@@ -164,18 +168,6 @@ const records = await readLedger(runDir);
 console.log('  first records (national numbers masked):');
 for (const record of records.slice(0, 4)) console.log(`    ${record.ledger.padEnd(15)} ${record.key}  ${record.source.padEnd(8)} ${record.code}  ${record.reason}`);
 await rm(runDir, { recursive: true, force: true });
-/** One line per source: a bar of finished items, calls in flight against the cap. */
-function progressLines(status: RunStatus): string {
-  const lines = [`[${local()}] ${status.state}: ${status.totals.finished}/${PERSONS} finished, ${status.totals.retries} retries`];
-  for (const [name, s] of Object.entries(status.sources)) {
-    const done = s.succeeded + s.rejected + s.exhausted;
-    const share = name === 'rn' ? 0.75 : 0.25;
-    const filled = Math.round((20 * done) / (PERSONS * share));
-    lines.push(`    ${name.padEnd(8)} [${'#'.repeat(Math.min(20, filled)).padEnd(20, '.')}] ${String(done).padStart(3)} done, ${s.inFlight}/${s.cap} in flight`);
-  }
-  return lines.join('\n');
-}
-
 /**
  * Drives the fake clock with the wall clock while calls are under way, and jumps to the next
  * timer when the run only waits (for its window, or for retries), so that waiting costs nothing.

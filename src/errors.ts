@@ -222,3 +222,14 @@ export class DeliveryError extends BcssBulkError {
     this.errorCode = errorCode;
   }
 }
+
+/**
+ * The Prometheus metrics of a run cannot be registered (`bcss-bulk/metrics`): a run with the same
+ * `run` label is already on the registry under the same prefix, runs with and without the `run`
+ * label are mixed, or a metric of that name was registered by someone else.
+ */
+export class MetricsRegistrationError extends BcssBulkError {
+  constructor(message: string) {
+    super('METRICS_REGISTRATION', message);
+  }
+}

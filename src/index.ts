@@ -141,3 +141,10 @@ export { createNotifier } from './notifier.js';
 export type { Notifier, NotifierOptions, NotifierStrategy, NotifierEvents, DeliveryRecord, DeliveryStatus, AttachOptions } from './notifier.js';
 export { callbackChannel, webhookChannel } from './notifier-channels.js';
 export type { NotifierChannel, WebhookChannelOptions } from './notifier-channels.js';
+// ── Progress: tracker, ETA through the allowed windows, terminal renderer (issue 6) ──
+export { trackProgress, throughputOf, estimateFinish, progressSnapshot, resolveProgressCalendar } from './progress.js';
+export type { StatusSource, ProgressSample, ProgressSnapshot, SourceProgress, ProgressOptions, ProgressTracker, FinishEstimate, FinishEstimateInput } from './progress.js';
+export { renderProgress, formatCount } from './progress-render.js';
+export type { RenderOptions } from './progress-render.js';
+export { attachProgressBar } from './progress-bar.js';
+export type { ProgressBar, ProgressBarOptions, ProgressStream } from './progress-bar.js';

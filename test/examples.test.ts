@@ -21,7 +21,8 @@ describe('examples run as they are', () => {
     expect(out).toContain('600 of 600 finished, 0 unfinished');
     expect(out).toMatch(/rn: cap 4, peak 4 simultaneous calls \(the fake BCSS saw 4\)/);
     expect(out).toMatch(/pensions: cap 2, peak 2 simultaneous calls \(the fake BCSS saw 2\)/);
-    expect(out).toMatch(/rn {7}\[#{20}\] 450 done/);
+    expect(out).toMatch(/rn {8}\[#{30}\] 450\/450 {2}0\/4 in flight/);
+    expect(out).toMatch(/completed {2}600\/600 \(100\.0%\)/);
     expect(out).toContain('by ledger: not-integrated 7, rejects 6, ssin-replaced 7');
     expect(out).toContain('by code:   INSZ_CHECK_DIGITS 6, MSG00006 7, MSG00012 7');
     // 600 persons, 6 never sent, 58 retries: every call accounted for.

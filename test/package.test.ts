@@ -5,7 +5,7 @@
  * type-checks a consumer's TypeScript against the shipped declarations.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -221,9 +221,55 @@ describe('the packed package, installed in a consumer project', () => {
     expect(wrong.status).toBe(2);
   });
 
+  describe('bcss-bulk/metrics, with prom-client as an optional peer dependency', () => {
+    it('the main entry works without prom-client installed and never names it; bcss-bulk/metrics says what is missing', async () => {
+      expect(existsSync(path.join(consumerDir, 'node_modules', 'prom-client'))).toBe(false);
+      const dist = path.join(consumerDir, 'node_modules', 'bcss-bulk', 'dist');
+      for (const file of ['index.js', 'index.cjs', 'testing.js', 'testing.cjs']) expect(readFileSync(path.join(dist, file), 'utf8')).not.toContain('prom-client');
+      await writeFile(path.join(consumerDir, 'no-metrics.cjs'), `
+const main = require('bcss-bulk');
+let missing = '';
+try { require('bcss-bulk/metrics'); } catch (error) { missing = error.code + ' ' + /prom-client/.test(error.message); }
+console.log(JSON.stringify({ createRun: typeof main.createRun, missing }));
+`);
+      expect(runNode('no-metrics.cjs')).toEqual({ createRun: 'function', missing: 'MODULE_NOT_FOUND true' });
+    });
+
+    it('with prom-client installed: registers a run\'s metrics from ESM and CJS, and importing bcss-bulk alone still loads no prom-client', async () => {
+      const install = ['install', 'prom-client@15.1.3', '--no-audit', '--no-fund', '--no-package-lock'];
+      if (!exec('npm', [...install, '--offline'], consumerDir).ok) mustExec('npm', install, consumerDir);
+      const probe = (load: (specifier: string) => string) => `
+async function main() {
+  const { createRun } = ${load('bcss-bulk')};
+  const loadedByMain = ${load === cjs ? "Object.keys(require.cache).some((file) => file.includes('prom-client'))" : 'false'};
+  const { FakeClock, RecordingService } = ${load('bcss-bulk/testing')};
+  const { registerRunMetrics, MetricsRegistrationError } = ${load('bcss-bulk/metrics')};
+  const { Registry } = ${load('prom-client')};
+  const clock = new FakeClock();
+  const service = new RecordingService({ clock, latencyMs: 100 });
+  const run = createRun({ input: [1, 2, 3, 4, 5], source: 'rn', sources: { rn: { kind: 'rn' } }, call: service.call, clock, announcement: { override: { reason: 'package test against a fake service' } } });
+  const registry = new Registry();
+  registerRunMetrics(run, { registry, labels: { run: 'probe' } });
+  let duplicate = false;
+  try { registerRunMetrics(run, { registry, labels: { run: 'probe' } }); } catch (error) { duplicate = error instanceof MetricsRegistrationError; }
+  const finished = run.start();
+  await clock.runUntil(() => run.state === 'completed');
+  await finished;
+  const text = await registry.metrics();
+  console.log(JSON.stringify({ loadedByMain, duplicate, calls: /bcss_bulk_calls_total\\{run="probe",source="rn"\\} 5/.test(text) }));
+}
+main().catch((error) => { console.error(error); process.exitCode = 1; });
+`;
+      await writeFile(path.join(consumerDir, 'metrics.cjs'), probe(cjs));
+      await writeFile(path.join(consumerDir, 'metrics.mjs'), probe(esm));
+      expect(runNode('metrics.cjs')).toEqual({ loadedByMain: false, duplicate: true, calls: true });
+      expect(runNode('metrics.mjs')).toEqual({ loadedByMain: false, duplicate: true, calls: true });
+    });
+  });
+
   it('ships the ESM and CJS builds with their declarations, and no sources or tests', () => {
     const files = tarEntries.map((entry) => entry.replace(/^package\//, ''));
-    for (const name of ['index', 'testing']) {
+    for (const name of ['index', 'testing', 'metrics']) {
       for (const extension of ['js', 'cjs', 'd.ts', 'd.cts']) expect(files).toContain(`dist/${name}.${extension}`);
     }
     expect(files).toContain('package.json');
