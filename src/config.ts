@@ -49,8 +49,11 @@ export const overloadSchema = z.strictObject({
 
 /** Schema of the stall watchdog. */
 export const stallSchema = z.strictObject({
-  /** No call ended and no item finished for this long, with calls out: the run has stalled. */
-  afterMs: positiveMs.default(600_000),
+  /**
+   * No call ended and no item finished for this long, with calls out: the run has stalled.
+   * Default: twice the longest call timeout of the run's sources, and at least 10 minutes.
+   */
+  afterMs: positiveMs.optional(),
   /** Abort the calls in flight when the run stalls, so that their items are retried. */
   abort: z.boolean().default(false),
 });
@@ -218,7 +221,8 @@ export interface RunOptions<T, R> {
   readonly overload?: OverloadConfig | false;
   readonly rejectBudget?: RejectBudgetConfig | false;
   /**
-   * The stall watchdog (on by default: `afterMs` 10 minutes, alarm only): when calls are out
+   * The stall watchdog (on by default, alarm only; `afterMs` defaults to twice the longest call
+   * timeout, at least 10 minutes, since a call may take its whole timeout): when calls are out
    * and none has ended, nor any item finished, for `afterMs` while the run is running or
    * draining, the run emits `stalled`; with `abort: true` it also aborts the calls in flight,
    * whose items are retried (code `CALL_STALLED`). `false` switches it off.
@@ -265,6 +269,13 @@ export interface ResolvedSource extends ResolvedCap {
 }
 
 type Parsed = z.output<typeof runOptionsSchema>;
+
+/** The stall watchdog's default period: twice the longest call timeout, and at least 10 minutes. */
+export function defaultStallAfterMs(timeoutsMs: Iterable<number>): number {
+  let longest = 0;
+  for (const timeout of timeoutsMs) if (timeout > longest) longest = timeout;
+  return Math.min(MAX_TIMER_MS, Math.max(600_000, 2 * longest));
+}
 
 /** Options after validation, with defaults applied and caps resolved. */
 export interface ResolvedRunOptions<T, R> extends Omit<Parsed, 'input' | 'call' | 'source' | 'key' | 'onSuccess' | 'classify' | 'precheck' | 'random' | 'sources' | 'clock' | 'store'> {

@@ -7,7 +7,7 @@ export { createRun, BulkRun } from './run.js';
 export type { RunStatus, RunSummary, RunTotals, StopOptions } from './run.js';
 export type { RunEvents, StateChange, RetryEvent, SourcePausedEvent, StallEvent } from './events.js';
 export type { SourceStatus } from './source-lane.js';
-export { parseRunOptions, runOptionsSchema, sourceSchema, retrySchema, overloadSchema, rejectBudgetSchema, stallSchema } from './config.js';
+export { parseRunOptions, runOptionsSchema, sourceSchema, retrySchema, overloadSchema, rejectBudgetSchema, stallSchema, defaultStallAfterMs } from './config.js';
 export type {
   RunOptions,
   SourceConfig,

@@ -15,7 +15,7 @@ import { isRejectBudgetExceeded } from './budget.js';
 import { OfficeCalendar, type ClosedPeriod, type ClosedReason } from './calendar.js';
 import { composeClassifiers, reasonOf, type AttemptResult, type Classification, type ClassifyContext } from './classify.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
-import { parseRunOptions, type CallContext, type PrecheckFailure, type ResolvedRunOptions, type RunOptions, type SuccessInfo } from './config.js';
+import { defaultStallAfterMs, parseRunOptions, type CallContext, type PrecheckFailure, type ResolvedRunOptions, type RunOptions, type SuccessInfo } from './config.js';
 import { TypedEmitter } from './emitter.js';
 import { CallStalledError, CallTimeoutError, InputChangedError, OfficeHoursError, RunFailedError, RunStateError } from './errors.js';
 import type { RunEvents, StateChange } from './events.js';
@@ -181,7 +181,7 @@ export class BulkRun<T, R = unknown> {
     this.watchdog =
       stall === false
         ? undefined
-        : new StallWatchdog(this.clock, stall.afterMs, {
+        : new StallWatchdog(this.clock, stall.afterMs ?? defaultStallAfterMs([...this.options.sources.values()].map((source) => source.timeoutMs)), {
             busy: () => this.sum('inFlight') + this.sum('finishing') > 0,
             stalled: (idleMs) => this.stalled(idleMs),
           });

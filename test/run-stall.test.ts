@@ -160,13 +160,24 @@ describe('stall watchdog', () => {
     expect(stalls).toEqual([]);
   });
 
-  it('is on by default, after 10 minutes', async () => {
+  it('is on by default, after 10 minutes with the default 30 s timeout', async () => {
     const { clock, run } = numberedRun(1, { call: hang });
     const stalls: StallEvent[] = [];
     run.on('stalled', (event) => stalls.push(event));
     void run.start();
     await clock.advance(10 * MINUTE);
     expect(stalls.map((event) => event.idleMs)).toEqual([10 * MINUTE]);
+  });
+
+  it('by default waits twice the longest call timeout: a slow call is not a stall', async () => {
+    const { clock, run } = numberedRun(1, { call: hang, sources: { rn: { kind: 'rn', timeoutMs: 2 * 3_600_000 } }, timeoutMs: 60_000 });
+    const stalls: StallEvent[] = [];
+    run.on('stalled', (event) => stalls.push(event));
+    void run.start();
+    await clock.advance(4 * 3_600_000 - 1);
+    expect(stalls).toEqual([]);
+    await clock.advance(1);
+    expect(stalls.map((event) => event.idleMs)).toEqual([4 * 3_600_000]);
   });
 
   it('refuses a malformed setting with its path', () => {
