@@ -125,3 +125,8 @@ export type { SimulateBatchOptions, SimulatedSource, SimulatedRunOptions, Simula
 export { sampleLatency, latencyModelSchema } from './latency-model.js';
 export type { LatencyModel } from './latency-model.js';
 export { seededRandom } from './seeded-random.js';
+
+// Announcement, capacity plan, mutations advice and preflight (issue 6).
+export { checkAnnouncement, earliestStartOf } from './announcement.js';
+export type { AnnouncementCheck, AnnouncementRecord } from './announcement.js';
+export { AnnouncementError } from './errors.js';
