@@ -18,7 +18,7 @@ import { composeClassifiers, reasonOf, type AttemptResult, type Classification, 
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import { parseRunOptions, type CallContext, type PrecheckFailure, type ResolvedRunOptions, type RunOptions, type SuccessInfo } from './config.js';
 import { TypedEmitter } from './emitter.js';
-import { CallTimeoutError, InputChangedError, type AnnouncementError, OfficeHoursError, RunFailedError, RunStateError } from './errors.js';
+import { CallTimeoutError, InputChangedError, OfficeHoursError, RunFailedError, RunStateError } from './errors.js';
 import type { RunEvents, StateChange } from './events.js';
 import { itemFingerprint } from './fingerprint.js';
 import { openInput, type InputReader, type Read } from './input.js';
@@ -214,7 +214,7 @@ export class BulkRun<T, R = unknown> {
    * starts calling at the window's first instant.
    *
    * A batch must be announced to the BCSS service desk: without `announcement`, or sooner than
-   * its `leadDays` after `announcedOn`, `start()` rejects with an {@link AnnouncementError} and
+   * its `leadDays` after `announcedOn`, `start()` rejects with an `AnnouncementError` and
    * the run stays `idle`; `announcement: { override: { reason } }` starts and keeps the reason.
    */
   start(): Promise<RunSummary> {
