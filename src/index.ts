@@ -130,3 +130,7 @@ export { seededRandom } from './seeded-random.js';
 export { checkAnnouncement, earliestStartOf } from './announcement.js';
 export type { AnnouncementCheck, AnnouncementRecord } from './announcement.js';
 export { AnnouncementError } from './errors.js';
+export { planBatch, planInputSchema } from './plan.js';
+export type { PlanInput, BatchPlan, SourcePlan, PlanWindow } from './plan.js';
+export { renderPlan } from './plan-text.js';
+export type { PlanLanguage, RenderPlanOptions } from './plan-text.js';
