@@ -134,3 +134,5 @@ export { planBatch, planInputSchema } from './plan.js';
 export type { PlanInput, BatchPlan, SourcePlan, PlanWindow } from './plan.js';
 export { renderPlan } from './plan-text.js';
 export type { PlanLanguage, RenderPlanOptions } from './plan-text.js';
+export { adviseMutations, readRunHistory } from './mutations.js';
+export type { MutationsAdvice, MutationsAdviceInput, RunHistoryEntry } from './mutations.js';
