@@ -136,3 +136,5 @@ export { renderPlan } from './plan-text.js';
 export type { PlanLanguage, RenderPlanOptions } from './plan-text.js';
 export { adviseMutations, readRunHistory } from './mutations.js';
 export type { MutationsAdvice, MutationsAdviceInput, RunHistoryEntry } from './mutations.js';
+export { preflight } from './preflight.js';
+export type { PreflightInput, PreflightProblem, PreflightReport } from './preflight.js';
