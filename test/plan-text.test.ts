@@ -70,3 +70,14 @@ describe('renderPlan', () => {
     expect(renderPlan(off, { language: 'fr' })).toContain('calendrier des heures de bureau est désactivé');
   });
 });
+
+describe('the README', () => {
+  it("shows renderPlan's real output for its sample plan", async () => {
+    const { readFile } = await import('node:fs/promises');
+    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## Announce and plan a batch'));
+    const sample = /```text\n([\s\S]*?)\n```/.exec(section)?.[1];
+    const plan = planBatch({ volumes: { rn: 5_760_000 }, sources: { rn: { kind: 'rn' } }, latencyMs: 250, start: new Date('2026-11-26T16:00:00Z') });
+    expect(sample).toBe(renderPlan(plan, { language: 'en', reference: 'SD-2026-004211', batchName: 'pensions-2027' }));
+  });
+});
