@@ -50,6 +50,8 @@ interface Words {
 }
 
 const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
+/** French keeps the singular for 0 and 1. */
+const pluralFr = (n: number, one: string, many: string) => (n <= 1 ? one : many);
 
 const WORDS: Readonly<Record<PlanLanguage, Words>> = {
   fr: {
@@ -65,7 +67,7 @@ const WORDS: Readonly<Record<PlanLanguage, Words>> = {
     needed: (hours) => `Durée d'appels nécessaire : ${hours} h (sources traitées en parallèle)`,
     sharedSlots: (slots) => `, limitée par ${slots} appels simultanés au total`,
     windows: (count, nights, weekends) =>
-      `Plages autorisées utilisées : ${count} (${nights} ${plural(nights, 'nuit', 'nuits')}, ${weekends} ${plural(weekends, 'week-end', 'week-ends')})`,
+      `Plages autorisées utilisées : ${count} (${nights} ${pluralFr(nights, 'nuit', 'nuits')}, ${weekends} ${pluralFr(weekends, 'week-end', 'week-ends')})`,
     windowKinds: { night: 'nuit', weekend: 'week-end', always: 'sans interruption' },
     windowLine: (from, to, kind, calls) => `du ${from} au ${to} (${kind}) : ${calls} appels`,
     end: 'Fin prévue',
