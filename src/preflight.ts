@@ -4,7 +4,6 @@
  * meets the caller's deadline, and the mutations advice for a batch that comes back.
  */
 import { checkAnnouncement, earliestStartOf } from './announcement.js';
-import { isOfficeHours } from './calendar.js';
 import type { AnnouncementConfig } from './config.js';
 import { ConfigError } from './errors.js';
 import { adviseMutations, readRunHistory, type MutationsAdvice, type RunHistoryEntry } from './mutations.js';
@@ -38,7 +37,7 @@ export interface PreflightInput extends PlanInput {
 export interface PreflightProblem {
   /**
    * `NOT_ANNOUNCED`, `ANNOUNCED_TOO_LATE`, `DEADLINE_MISSED` (errors: the batch would be refused
-   * or late); `MUTATIONS_ADVISED` (warning); `STARTS_IN_OFFICE_HOURS`, `ANNOUNCEMENT_OVERRIDDEN`,
+   * or late); `MUTATIONS_ADVISED` (warning); `STARTS_IN_OFFICE_HOURS` (or in a blackout), `ANNOUNCEMENT_OVERRIDDEN`,
    * `CALENDAR_OFF` (info).
    */
   readonly code: string;
@@ -73,11 +72,12 @@ export async function preflight(input: PreflightInput): Promise<PreflightReport>
   const zone = plan.timeZone;
   const problems: PreflightProblem[] = [];
 
-  const announced = checkAnnouncement(announcement, plan.start, zone);
+  // Checked at the planned start, as start() will check it then (also with waitForWindow).
+  const startsAt = planInput.start.getTime();
+  const announced = checkAnnouncement(announcement, startsAt, zone);
   if (!announced.ok) {
-    const leadDays = 7;
-    const latest = latestAnnouncementDay(plan.start.getTime(), leadDays, zone);
-    const hint = announced.error.code === 'NOT_ANNOUNCED' ? ` To start at ${formatLocal(zone, plan.start.getTime())}, announce it on ${latest} at the latest.` : '';
+    const latest = latestAnnouncementDay(startsAt, 7, zone);
+    const hint = announced.error.code === 'NOT_ANNOUNCED' ? ` To start at ${formatLocal(zone, startsAt)}, announce it on ${latest} at the latest.` : '';
     problems.push({ code: announced.error.code, severity: 'error', message: announced.error.message + hint });
   } else if ('overrideReason' in announced.record) {
     problems.push({ code: 'ANNOUNCEMENT_OVERRIDDEN', severity: 'info', message: `The announcement rule is overridden: ${announced.record.overrideReason}` });
@@ -85,11 +85,11 @@ export async function preflight(input: PreflightInput): Promise<PreflightReport>
 
   if (!plan.calendarEnforced) {
     problems.push({ code: 'CALENDAR_OFF', severity: 'info', message: 'The office-hours calendar is turned off: calls may run at any hour. Against the BCSS, keep it on.' });
-  } else if (isOfficeHours(planInput.start, calendarOptionsOf(planInput))) {
+  } else if (plan.start.getTime() > startsAt) {
     problems.push({
       code: 'STARTS_IN_OFFICE_HOURS',
       severity: 'info',
-      message: `The planned start ${formatLocal(zone, planInput.start.getTime())} is in office hours: calls begin at ${formatLocal(zone, plan.start.getTime())} (start() refuses before then, unless waitForWindow: true).`,
+      message: `The planned start ${formatLocal(zone, startsAt)} is in office hours (or a blackout): calls begin at ${formatLocal(zone, plan.start.getTime())} (start() refuses before then, unless waitForWindow: true).`,
     });
   }
 
@@ -119,12 +119,6 @@ export async function preflight(input: PreflightInput): Promise<PreflightReport>
         ...(options.contact === undefined ? {} : { contact: options.contact }),
       }),
   };
-}
-
-/** The calendar options of the plan input, for `isOfficeHours` (only called when the calendar is enforced). */
-function calendarOptionsOf(input: PlanInput) {
-  const { enforce: _enforce, override: _override, ...options } = input.calendar ?? {};
-  return options;
 }
 
 /** The last local day (`YYYY-MM-DD`) on which announcing still allows a start at `start`. */

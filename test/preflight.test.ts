@@ -60,6 +60,9 @@ describe('preflight', () => {
     expect(report.problems.map((p) => p.severity)).toEqual(['info', 'info', 'error']);
     expect(report.problems[1]!.message).toContain('calls begin at Thu 2026-11-26 17:00:00');
     expect(report.problems[2]!.message).toContain('ends Wed 2026-12-02 00:00:00');
+    const blackout = await preflight({ ...batch, announcement: { reference: 'SD-1', announcedOn: '2026-11-10' }, calendar: { blackouts: [{ from: '2026-11-26T17:00', to: '2026-11-26T22:00' }] } });
+    expect(codes(blackout)).toEqual(['STARTS_IN_OFFICE_HOURS']);
+    expect(blackout.problems[0]!.message).toContain('calls begin at Thu 2026-11-26 22:00:00');
     const enough = await preflight({ ...batch, announcement: { override: { reason: 'acceptance environment, agreed' } }, deadline: new Date('2026-12-02T07:00:00Z') });
     expect(enough.ok).toBe(true);
   });
