@@ -213,11 +213,9 @@ function kindOf(calendar: OfficeCalendar | undefined, window: { start: number; e
   return window.end - opened > NIGHT_MAX_MS ? 'weekend' : 'night';
 }
 
-/** When the allowed window containing `t` opened: found by walking back an hour at a time (a window opens on a whole minute of a forbidden period's end). */
+/** When the allowed window containing `t` opened (at most 14 days back: longer is a weekend anyway). */
 function openedAt(calendar: OfficeCalendar, t: number): number {
-  let low = t;
-  for (let steps = 0; steps < 24 * 14 && calendar.closedAt(low - HOUR_MS) === undefined; steps++) low -= HOUR_MS;
-  // The window opened between low - 1 h (forbidden) and low (allowed): the forbidden period's end.
-  const closed = calendar.closedAt(low - HOUR_MS);
-  return closed === undefined ? low : Math.min(t, closed.opensAt.getTime());
+  if (calendar.closedAt(t - 1) !== undefined) return t; // calls were forbidden just before: it opened at t
+  for (const window of allowedWindows(calendar, t - 14 * 24 * HOUR_MS)) if (window.end > t) return window.start;
+  return t;
 }

@@ -85,6 +85,12 @@ describe('planBatch', () => {
   it('a start on Saturday is in a weekend window; with the calendar off there is one window', () => {
     const saturday = planBatch({ volumes: { rn: 57_600 }, sources: { rn: { kind: 'rn' } }, latencyMs: 250, start: new Date('2026-11-28T10:00:00Z') });
     expect(saturday.windows.map((w) => w.kind)).toEqual(['weekend']);
+    // Monday 06:00: the 2 h left of the weekend window (it opened on Friday at 17:00), then Monday night.
+    const monday = planBatch({ volumes: { rn: 57_600 * 3 }, sources: { rn: { kind: 'rn' } }, latencyMs: 250, start: new Date('2026-11-30T05:00:00Z') });
+    expect(monday.windows.map((w) => [w.kind, w.hours])).toEqual([['weekend', 2], ['night', 1]]);
+    // Tuesday 03:00: the rest of a night.
+    const tuesday = planBatch({ volumes: { rn: 57_600 }, sources: { rn: { kind: 'rn' } }, latencyMs: 250, start: new Date('2026-12-01T02:00:00Z') });
+    expect(tuesday.windows.map((w) => w.kind)).toEqual(['night']);
     const off = planBatch({
       volumes: { rn: 57_600 * 30 },
       sources: { rn: { kind: 'rn' } },
