@@ -25,3 +25,6 @@ export async function loadLibrary(build: LibraryBuild): Promise<BcssBulk> {
  * BCSS, so they run at any hour. The office-hours guard is still evaluated at every dispatch.
  */
 export const NOT_THE_BCSS = { enforce: false, override: { reason: 'benchmark against an in-process or loopback service, not the BCSS' } } as const;
+
+/** The announcement option of the benchmark runs: an override, since they call no BCSS service. */
+export const NOT_ANNOUNCED_BENCH = { override: { reason: 'benchmark against an in-process or loopback service, not a mass call' } } as const;

@@ -8,7 +8,7 @@
 import Bottleneck from 'bottleneck';
 import pLimit from 'p-limit';
 import type { CapMonitor } from './cap-monitor.js';
-import { NOT_THE_BCSS, type BcssBulk } from './library.js';
+import { NOT_ANNOUNCED_BENCH, NOT_THE_BCSS, type BcssBulk } from './library.js';
 
 const CAP = 4;
 const WINDOW = 64;
@@ -31,7 +31,7 @@ async function itemsPerSecond(count: number, work: (count: number) => Promise<vo
 export function bcssBulk(library: BcssBulk, monitor: CapMonitor): (count: number) => Promise<void> {
   const call = monitor.wrap('rn', CAP, (item: number) => Promise.resolve(item));
   return async (count) => {
-    const run = library.createRun({ input: items(count), source: 'rn', sources: { rn: { kind: 'rn' } }, calendar: NOT_THE_BCSS, call });
+    const run = library.createRun({ input: items(count), source: 'rn', sources: { rn: { kind: 'rn' } }, calendar: NOT_THE_BCSS, announcement: NOT_ANNOUNCED_BENCH, call });
     const summary = await run.start();
     if (summary.totals.succeeded !== count) throw new Error(`bcss-bulk finished ${summary.totals.succeeded} of ${count} items`);
   };

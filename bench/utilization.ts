@@ -116,6 +116,7 @@ export async function measureUtilization(library: BcssBulk, calls: number, laten
       source: 'rn',
       sources: { rn: { kind: 'rn' } },
       calendar: { enforce: false, override: { reason: 'benchmark against a loopback server, not the BCSS' } },
+      announcement: { override: { reason: 'benchmark against a loopback server, not a mass call to the BCSS' } },
       call: (item, context) => call(item, context.signal),
     });
     const started = performance.now();

@@ -36,6 +36,9 @@ const run = createRun({
   // Against the real BCSS, leave the calendar on: office hours are refused. This fake service on
   // loopback is not the BCSS, so the example turns it off with a written reason, kept in the run's records.
   calendar: { enforce: false, override: { reason: 'example against the fake BCSS service on loopback' } },
+  // A real batch carries its announcement to the BCSS service desk: { reference, announcedOn: 'YYYY-MM-DD' }
+  // (start() refuses it sooner than 7 days later). This example calls nothing real: an override, with its reason.
+  announcement: { override: { reason: 'example against the fake BCSS service on loopback, not a mass call' } },
   call: (ssin, { signal }) =>
     client.soa(
       {

@@ -18,6 +18,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { formatInTimeZone } from 'date-fns-tz';
 import {
   bcssClassifier,
   createBcssClient,
@@ -100,6 +101,8 @@ function batch(clock: FakeClock, store: FileStore) {
     classify: bcssClassifier(),
     retry: { baseDelayMs: 500, maxDelayMs: 5_000, maxAttempts: 4 },
     waitForWindow: true,
+    name: 'demo-night-lookup',
+    announcement: ANNOUNCEMENT,
     progressIntervalMs: 500,
     store,
     clock,
@@ -108,12 +111,15 @@ function batch(clock: FakeClock, store: FileStore) {
 
 // The demo's "now": the wall clock, or BCSS_DEMO_NOW (an ISO instant) to try another hour.
 const now = process.env['BCSS_DEMO_NOW'] === undefined ? new Date() : new Date(process.env['BCSS_DEMO_NOW']);
+// The batch was announced to the BCSS service desk 8 days before its (simulated) start: start()
+// refuses a batch announced fewer than 7 days ago, or not announced at all.
+const ANNOUNCEMENT = { reference: 'SD-2026-004211', announcedOn: formatInTimeZone(now.getTime() - 8 * 86_400_000, ZONE, 'yyyy-MM-dd') };
 console.log(`bcss-bulk demo: ${PERSONS} persons, National Register (cap 4) and a pensions source (cap 2), over real HTTP to a fake BCSS.`);
 console.log(`It is ${formatLocal(ZONE, now.getTime())}.\n`);
 
 if (isOfficeHours(now)) {
   // A run is refused during office hours: nothing is read, nothing is sent.
-  const refused = createRun({ input: [], source: 'rn', sources: { rn: { kind: 'rn' } }, call: () => undefined, clock: new FakeClock(now) });
+  const refused = createRun({ input: [], source: 'rn', sources: { rn: { kind: 'rn' } }, call: () => undefined, clock: new FakeClock(now), announcement: ANNOUNCEMENT });
   try {
     await refused.start();
   } catch (error) {

@@ -54,6 +54,8 @@ const run = createRun({
   // The stand-in server is not the BCSS, so this example may run during office hours. Against the
   // BCSS, leave the calendar on (the default): start() refuses office hours, or waits with waitForWindow.
   calendar: { enforce: false, override: { reason: 'loopback stand-in server, not the BCSS' } },
+  // Against the BCSS, give the batch's announcement: { reference, announcedOn: 'YYYY-MM-DD' }, at least 7 days ahead.
+  announcement: { override: { reason: 'loopback stand-in server, not a mass call to the BCSS' } },
   call: async (ssin, { signal }) => {
     const reply = await fetch(`${base}/persons/${ssin}`, { signal });
     if (!reply.ok) throw new HttpStatusError(reply.status, { retryAfter: reply.headers.get('retry-after') });

@@ -46,6 +46,7 @@ const run = createRun<number, string>({
   source: 'rn',
   sources: { rn: { kind: 'rn', cap } },
   calendar: { enforce: false, override: { reason: 'crash harness against a loopback fake service, not the BCSS' } },
+  announcement: { override: { reason: 'crash harness against a loopback fake service, not a mass call to the BCSS' } },
   key: (item) => `item-${item}`,
   call: (item, context) => callService(item, context.signal),
   classify,

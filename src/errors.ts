@@ -233,3 +233,22 @@ export class MetricsRegistrationError extends BcssBulkError {
     super('METRICS_REGISTRATION', message);
   }
 }
+
+// ── Announcement ─────────────────────────────────────────────────────────────
+
+/**
+ * The batch was not announced to the BCSS service desk (`NOT_ANNOUNCED`), or not long enough
+ * ago (`ANNOUNCED_TOO_LATE`, with `earliestStart`): `start()` refuses and the run stays idle.
+ */
+export class AnnouncementError extends BcssBulkError {
+  /** `ANNOUNCED_TOO_LATE`: the first instant the run may start (local midnight, `leadDays` after the announcement). */
+  readonly earliestStart: Date | undefined;
+  /** The service-desk reference of the announcement, when there is one. */
+  readonly reference: string | undefined;
+
+  constructor(code: 'NOT_ANNOUNCED' | 'ANNOUNCED_TOO_LATE', message: string, details: { earliestStart?: Date; reference?: string } = {}) {
+    super(code, message);
+    this.earliestStart = details.earliestStart;
+    this.reference = details.reference;
+  }
+}

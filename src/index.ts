@@ -148,3 +148,15 @@ export { renderProgress, formatCount } from './progress-render.js';
 export type { RenderOptions } from './progress-render.js';
 export { attachProgressBar } from './progress-bar.js';
 export type { ProgressBar, ProgressBarOptions, ProgressStream } from './progress-bar.js';
+// Announcement, capacity plan, mutations advice and preflight (issue 6).
+export { checkAnnouncement, earliestStartOf } from './announcement.js';
+export type { AnnouncementCheck, AnnouncementRecord } from './announcement.js';
+export { AnnouncementError } from './errors.js';
+export { planBatch, planInputSchema } from './plan.js';
+export type { PlanInput, BatchPlan, SourcePlan, PlanWindow } from './plan.js';
+export { renderPlan } from './plan-text.js';
+export type { PlanLanguage, RenderPlanOptions } from './plan-text.js';
+export { adviseMutations, readRunHistory } from './mutations.js';
+export type { MutationsAdvice, MutationsAdviceInput, RunHistoryEntry } from './mutations.js';
+export { preflight } from './preflight.js';
+export type { PreflightInput, PreflightProblem, PreflightReport } from './preflight.js';

@@ -9,6 +9,7 @@
  * office-hours window, ending.
  */
 import { Alarm } from './alarm.js';
+import { checkAnnouncement, type AnnouncementRecord } from './announcement.js';
 import { AttemptContext } from './attempt-context.js';
 import { retryDelay } from './backoff.js';
 import { isRejectBudgetExceeded } from './budget.js';
@@ -222,18 +223,24 @@ export class BulkRun<T, R = unknown> {
    * at once with an {@link OfficeHoursError} saying when the next window opens, and the run
    * stays `idle` (it may be started later); with `waitForWindow: true` it goes `waiting` and
    * starts calling at the window's first instant.
+   *
+   * A batch must be announced to the BCSS service desk: without `announcement`, or sooner than
+   * its `leadDays` after `announcedOn`, `start()` rejects with an `AnnouncementError` and
+   * the run stays `idle`; `announcement: { override: { reason } }` starts and keeps the reason.
    */
   start(): Promise<RunSummary> {
     if (this.current !== 'idle' || this.startedAt !== undefined) {
       return Promise.reject(new RunStateError(`start() called on a run that is ${this.current}`));
     }
     const now = this.clock.now();
+    const announced = checkAnnouncement(this.options.announcement, now, this.options.calendar.timeZone);
+    if (!announced.ok) return Promise.reject(announced.error);
     const closed = this.options.waitForWindow ? undefined : this.calendar?.closedAt(now);
     if (closed !== undefined) return Promise.reject(new OfficeHoursError(refusalMessage(this.calendar!, now, closed), closed.opensAt, closed.reason));
     this.startedAt = now;
     this.rate = new RateMeter(this.startedAt);
     this.reader = openInput(this.options.input);
-    const meta = runMeta(this.options, this.startedAt);
+    const meta = runMeta(this.options, this.startedAt, announced.record);
     let resume: void | ResumeState;
     const open = (): void | Promise<void> => {
       const opened = this.store.open(meta);
@@ -1118,7 +1125,7 @@ function inputFailure(error: unknown): RunFailedError {
 }
 
 /** What the run tells its store when it starts: its sources' caps, with any override's reason. */
-function runMeta<T, R>(options: ResolvedRunOptions<T, R>, startedAt: number): RunMeta {
+function runMeta<T, R>(options: ResolvedRunOptions<T, R>, startedAt: number, announcement: AnnouncementRecord): RunMeta {
   const sources: Record<string, SourceRecord> = {};
   for (const { name, kind, cap, policyCap, overrideReason } of options.sources.values()) {
     sources[name] = overrideReason === undefined ? { kind, cap, policyCap } : { kind, cap, policyCap, overrideReason };
@@ -1128,6 +1135,8 @@ function runMeta<T, R>(options: ResolvedRunOptions<T, R>, startedAt: number): Ru
     sources,
     ...(options.maxConcurrency === undefined ? {} : { maxConcurrency: options.maxConcurrency }),
     calendar: calendarRecord(options.calendar),
+    ...(options.name === undefined ? {} : { name: options.name }),
+    announcement,
   };
 }
 

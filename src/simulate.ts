@@ -126,6 +126,9 @@ const simulationSchema = z.object({
 
 type Mix = z.output<typeof errorMixSchema>;
 
+/** The announcement of a simulated run: an override, since a simulation calls nothing. */
+const SIMULATION_ANNOUNCEMENT = { override: { reason: 'simulation in virtual time against simulated services: nothing is called' } } as const;
+
 /** The simulated service of one source: its latency, its error mix, and what it saw. */
 interface SimulatedLane {
   readonly latency: LatencyModel;
@@ -206,6 +209,7 @@ export async function simulateBatch(options: SimulateBatchOptions): Promise<Simu
   const run = createRun<string, string>({
     ...runOptions,
     ...(calendar === undefined ? {} : { calendar }),
+    announcement: SIMULATION_ANNOUNCEMENT,
     waitForWindow: true,
     input: interleave(volumes),
     source: (name) => name,

@@ -6,6 +6,7 @@
  */
 import type { ResolvedCalendarOptions } from './calendar.js';
 import type { SourceKind } from './caps.js';
+import type { AnnouncementRecord } from './announcement.js';
 
 /** How an item ended. `exhausted`: transient failures until the attempts ran out. */
 export type ItemOutcome = 'success' | 'reject' | 'exhausted';
@@ -54,6 +55,10 @@ export interface RunMeta {
   readonly maxConcurrency?: number;
   /** The office-hours calendar of the run. */
   readonly calendar?: CalendarRecord;
+  /** Name of the batch (run option `name`); preflight finds earlier runs of a batch by it. */
+  readonly name?: string;
+  /** The batch's announcement to the BCSS service desk, or the written reason of its override. */
+  readonly announcement?: AnnouncementRecord;
 }
 
 /** Items of one source that an earlier run over the same store finished, by outcome. */

@@ -14,6 +14,7 @@ import { inszPrecheck } from '../src/insz.js';
 import { FakeClock } from '../src/testing/fake-clock.js';
 import { startFakeBcss, type FakeBcss, type FakeBcssOutcome } from '../src/testing/fake-bcss.js';
 import { makeCertificates, type TestCertificates } from './tls-certs.js';
+import { TEST_ANNOUNCEMENT } from './helpers.js';
 
 const NS = 'http://kszbcss.fgov.be/intf/RetrieveTIGroupsService/v2';
 const PATH = 'RetrieveTIGroupsService/v2/retrieveTI';
@@ -40,6 +41,7 @@ function lookup(client: BcssClient) {
 
 function baseRun(client: BcssClient, input: string[], extra: Partial<RunOptions<string, BcssReply>> = {}) {
   return createRun<string, BcssReply>({
+    announcement: TEST_ANNOUNCEMENT,
     input,
     source: 'rn',
     sources: { rn: { kind: 'rn' } },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, createRun, PolicyError, type RunOptions } from '../src/index.js';
+import { TEST_ANNOUNCEMENT } from './helpers.js';
 
 const valid: RunOptions<number, number> = {
   input: [1, 2, 3],
@@ -73,7 +74,7 @@ describe('configuration', () => {
       'override',
       'reason',
     ]);
-    expect(() => createRun({ ...valid, sources: { rn: { kind: 'rn', cap: 6, override: { reason: 'Agreement SD-4711 with the BCSS' } } } })).not.toThrow();
+    expect(() => createRun({ announcement: TEST_ANNOUNCEMENT, ...valid, sources: { rn: { kind: 'rn', cap: 6, override: { reason: 'Agreement SD-4711 with the BCSS' } } } })).not.toThrow();
   });
 });
 

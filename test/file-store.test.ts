@@ -22,6 +22,7 @@ import {
   type FileSystem,
   type RunOptions,
 } from '../src/index.js';
+import { TEST_ANNOUNCEMENT } from './helpers.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -51,6 +52,7 @@ async function runOnce(items: readonly number[], options: { fatalAt?: number; st
   const store = options.store ?? (await FileStore.open(dir, { checkpointEvery: 7 }));
   const trial: Trial = { calls: [], handed: [], pauses: [] };
   const run = createRun<number, string>({
+    announcement: TEST_ANNOUNCEMENT,
     input: items,
     source: 'rn',
     sources: { rn: { kind: 'rn' } },
@@ -165,6 +167,7 @@ describe('resuming a run from its run directory', () => {
     const run = async (input: readonly { id: number; name: string }[], fatalAt?: number) => {
       const store = await FileStore.open(dir);
       const result = await createRun<{ id: number; name: string }, string>({
+        announcement: TEST_ANNOUNCEMENT,
         input,
         source: 'rn',
         sources: { rn: { kind: 'rn' } },
@@ -192,7 +195,7 @@ describe('resuming a run from its run directory', () => {
       const sub = path.join(dir, keep ? 'kept' : 'masked');
       const store = await FileStore.open(sub, { keepNationalNumbers: keep });
       const events: string[] = [];
-      const run = createRun<string, string>({ input: [nn], source: 'rn', sources: { rn: { kind: 'rn' } }, calendar: { enforce: false, override: { reason: 'test against an in-process service, not the BCSS' } }, key: (item) => item, call: () => 'MSG00005', classify, store });
+      const run = createRun<string, string>({ announcement: TEST_ANNOUNCEMENT, input: [nn], source: 'rn', sources: { rn: { kind: 'rn' } }, calendar: { enforce: false, override: { reason: 'test against an in-process service, not the BCSS' } }, key: (item) => item, call: () => 'MSG00005', classify, store });
       run.on('reject', (record) => events.push(record.key));
       await run.start();
       await store.close();

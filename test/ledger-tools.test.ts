@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRun, csvField, exportLedger, FileStore, rerunInput, summarizeLedger, type Classifier, type LedgerRecord } from '../src/index.js';
+import { TEST_ANNOUNCEMENT } from './helpers.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -42,6 +43,7 @@ async function recordRun(runDir: string): Promise<void> {
   ];
   const store = await FileStore.open(runDir);
   await createRun<Person, string>({
+    announcement: TEST_ANNOUNCEMENT,
     input: people,
     source: (person) => (person.id === 'p4' ? 'onem' : 'rn'),
     sources: { rn: { kind: 'rn' }, onem: { kind: 'authentic' } },
@@ -103,6 +105,7 @@ describe('ledger tools', () => {
     const store = await FileStore.open(second);
     const called: string[] = [];
     const summary = await createRun<LedgerRecord, string>({
+      announcement: TEST_ANNOUNCEMENT,
       input: rerunInput(dir, { ledgers: ['not-integrated'] }),
       source: 'rn',
       sources: { rn: { kind: 'rn' } },

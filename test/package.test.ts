@@ -151,6 +151,7 @@ async function main() {
     call: service.call,
     clock,
     random: () => 0.5,
+    announcement: { override: { reason: 'package test against a recording service' } },
   });
   const finished = run.start();
   await clock.runUntil(() => run.state === 'completed');
@@ -310,6 +311,7 @@ const options: RunOptions<number, number> = {
   sources: { rn: { kind: 'rn' } },
   call: service.call,
   clock,
+  announcement: { override: { reason: 'consumer type check against a recording service' } },
 };
 const run = createRun(options);
 export const finished: Promise<RunSummary> = run.start();

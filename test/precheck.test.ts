@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createRun, MemoryStore, type OutcomeRecord } from '../src/index.js';
 import { inszPrecheck } from '../src/insz.js';
 import { FakeClock, RecordingService } from '../src/testing/index.js';
-import { runToEnd } from './helpers.js';
+import { runToEnd, TEST_ANNOUNCEMENT } from './helpers.js';
 
 const VALID = ['85073003328', '17073003384', '98472899765', '01490700185'];
 const INVALID = ['85073003329', '85073000028', '8507300332', '85133003328'];
@@ -13,6 +13,7 @@ function setUp(input: string[], extra: { store?: MemoryStore | { open(): void; r
   const service = new RecordingService<string>({ clock, latencyMs: 50 });
   const store = extra.store ?? new MemoryStore();
   const run = createRun<string, string>({
+    announcement: TEST_ANNOUNCEMENT,
     input,
     source: 'rn',
     sources: { rn: { kind: 'rn' } },
@@ -83,6 +84,7 @@ describe('precheck: invalid items are rejected before any call', () => {
     const clock = new FakeClock();
     const service = new RecordingService<string>({ clock, latencyMs: 50 });
     const run = createRun<string, string>({
+      announcement: TEST_ANNOUNCEMENT,
       input: Array.from({ length: 50 }, (_, i) => (i % 2 === 0 ? VALID[0]! : INVALID[0]!)),
       source: 'rn',
       sources: { rn: { kind: 'rn' } },
@@ -100,7 +102,7 @@ describe('precheck: invalid items are rejected before any call', () => {
 
   it('rejects a precheck that is not a function in the configuration', () => {
     expect(() =>
-      createRun({ input: [], source: 'rn', sources: { rn: { kind: 'rn' } }, call: () => 1, precheck: 'yes' as never }),
+      createRun({ announcement: TEST_ANNOUNCEMENT, input: [], source: 'rn', sources: { rn: { kind: 'rn' } }, call: () => 1, precheck: 'yes' as never }),
     ).toThrow(/precheck: expected a function/);
   });
 
@@ -110,6 +112,7 @@ describe('precheck: invalid items are rejected before any call', () => {
     const input = Array.from({ length: 1_000 }, () => INVALID[0]!);
     const clock = new FakeClock();
     const run = createRun<string, string>({
+      announcement: TEST_ANNOUNCEMENT,
       input,
       source: 'rn',
       sources: { rn: { kind: 'rn' } },

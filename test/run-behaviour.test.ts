@@ -18,7 +18,7 @@ import {
   type SourcePausedEvent,
 } from '../src/index.js';
 import { FakeClock, RecordingService } from '../src/testing/index.js';
-import { driveToEnd, numberedRun } from './helpers.js';
+import { driveToEnd, numberedRun, TEST_ANNOUNCEMENT } from './helpers.js';
 
 function unavailable(retryAfter?: string): never {
   throw new HttpStatusError(503, retryAfter === undefined ? {} : { retryAfter });
@@ -38,6 +38,7 @@ describe('control calls at their edges', () => {
     const clock = new FakeClock();
     let opened = 0;
     const run = createRun<number, number>({
+      announcement: TEST_ANNOUNCEMENT,
       input: [1, 2, 3],
       source: 'rn',
       sources: { rn: { kind: 'rn' } },
@@ -438,6 +439,7 @@ describe('timeouts and timers', () => {
   it('leaves no timeout timer behind a failed run, even for a call that never settles', async () => {
     const clock = new FakeClock();
     const run = createRun<number, number>({
+      announcement: TEST_ANNOUNCEMENT,
       input: [0, 1],
       source: 'rn',
       sources: { rn: { kind: 'rn' } },
@@ -457,6 +459,7 @@ describe('timeouts and timers', () => {
     const clock = new FakeClock();
     const abortedAtStart: boolean[] = [];
     const run = createRun<number, number>({
+      announcement: TEST_ANNOUNCEMENT,
       input: [7],
       source: 'rn',
       sources: { rn: { kind: 'rn' } },
@@ -482,6 +485,7 @@ describe('timeouts and timers', () => {
     const clock = new FakeClock();
     const seen: unknown[] = [];
     const run = createRun<number, number>({
+      announcement: TEST_ANNOUNCEMENT,
       input: [1],
       source: 'rn',
       sources: { rn: { kind: 'rn' } },
@@ -507,7 +511,7 @@ describe('timeouts and timers', () => {
       latencyMs: (_item, { attempt }) => (attempt === 1 ? 10 : 9_995),
       respond: (item, { attempt }) => (attempt === 1 ? unavailable('0') : item),
     });
-    const run = createRun<number, number>({ input: [1], source: 'rn', sources: { rn: { kind: 'rn' } }, timeoutMs: 10_000, call: service.call, clock });
+    const run = createRun<number, number>({ announcement: TEST_ANNOUNCEMENT, input: [1], source: 'rn', sources: { rn: { kind: 'rn' } }, timeoutMs: 10_000, call: service.call, clock });
     const retries: RetryEvent[] = [];
     run.on('retry', (e) => retries.push(e));
     const t0 = clock.now();
@@ -587,6 +591,7 @@ describe('dispatch across sources', () => {
     const started: string[] = [];
     const service = new RecordingService<string, string>({ clock, latencyMs: 100 });
     const run = createRun<string, string>({
+      announcement: TEST_ANNOUNCEMENT,
       input: Array.from({ length: 8 * sources.length }, (_, i) => `${sources[i % sources.length]!}${i}`),
       source: (item) => item[0]!,
       sources: Object.fromEntries([...sources].map((name) => [name, { kind: 'rn' as const }])),
@@ -604,6 +609,7 @@ describe('dispatch across sources', () => {
     const clock = new FakeClock();
     const service = new RecordingService<number, number>({ clock, latencyMs: 100 });
     const run = createRun<number, number>({
+      announcement: TEST_ANNOUNCEMENT,
       input: Array.from({ length: 40 }, (_, i) => i),
       source: 'rn',
       sources: { ssa: { kind: 'authentic' }, rn: { kind: 'rn' } },
@@ -687,6 +693,7 @@ describe('documented configuration defaults', () => {
     const clock = new FakeClock();
     const store = new MemoryStore();
     const run = createRun<number, number>({
+      announcement: TEST_ANNOUNCEMENT,
       input: [1],
       source: 'rn',
       sources: { rn: { kind: 'rn' } },
@@ -785,6 +792,7 @@ describe('configuration: the timer limit on every delay', () => {
     let error: unknown;
     try {
       createRun({
+        announcement: TEST_ANNOUNCEMENT,
         input: [1],
         source: 'rn',
         call: async (n: number) => n,
@@ -816,6 +824,7 @@ describe('what the caller sees of each call and of the run', () => {
     const clock = new FakeClock();
     const contexts: Array<[string, string, number, number]> = [];
     const run = createRun<string, string>({
+      announcement: TEST_ANNOUNCEMENT,
       input: ['85073003328', '17073003384'],
       source: 'rn',
       sources: { rn: { kind: 'rn' } },
@@ -842,6 +851,7 @@ describe('what the caller sees of each call and of the run', () => {
     const clock = new FakeClock();
     const retries: RetryEvent[] = [];
     const run = createRun<number, number>({
+      announcement: TEST_ANNOUNCEMENT,
       input: [1],
       source: 'rn',
       sources: { rn: { kind: 'rn' } },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRun, MemoryStore } from '../src/index.js';
 import { FakeClock, RecordingService } from '../src/testing/index.js';
-import { numberedRun } from './helpers.js';
+import { numberedRun, TEST_ANNOUNCEMENT } from './helpers.js';
 
 describe('per-source caps', () => {
   it('never exceeds the BCSS caps and uses them fully, per source', async () => {
@@ -9,6 +9,7 @@ describe('per-source caps', () => {
     const service = new RecordingService<string, string>({ clock, latencyMs: (item) => (item.startsWith('a') ? 70 : 130) });
     const items = Array.from({ length: 300 }, (_, i) => (i % 3 === 0 ? `a${i}` : i % 3 === 1 ? `r${i}` : `b${i}`));
     const run = createRun<string, string>({
+      announcement: TEST_ANNOUNCEMENT,
       input: items,
       source: (item) => ({ a: 'dibiss', r: 'rn', b: 'bcss' })[item[0] as 'a' | 'r' | 'b'],
       sources: { rn: { kind: 'rn' }, bcss: { kind: 'bcss' }, dibiss: { kind: 'authentic' } },
@@ -41,6 +42,7 @@ describe('per-source caps', () => {
     const clock = new FakeClock();
     const service = new RecordingService<number, number>({ clock, latencyMs: 50 });
     const run = createRun<number, number>({
+      announcement: TEST_ANNOUNCEMENT,
       input: Array.from({ length: 200 }, (_, i) => i),
       source: (i) => (i % 2 === 0 ? 'rn' : 'bcss'),
       sources: { rn: { kind: 'rn', cap: 3 }, bcss: { kind: 'bcss' } },
@@ -61,6 +63,7 @@ describe('per-source caps', () => {
     const service = new RecordingService<number, number>({ clock, latencyMs: 10 });
     const reason = 'Agreed with the BCSS PPKB service on 2026-11-02, ticket SD-4711';
     const run = createRun<number, number>({
+      announcement: TEST_ANNOUNCEMENT,
       input: Array.from({ length: 60 }, (_, i) => i),
       source: 'rn',
       sources: { rn: { kind: 'rn', cap: 6, override: { reason } } },
@@ -87,6 +90,7 @@ describe('per-source caps', () => {
       }
     }
     const run = createRun<number, number>({
+      announcement: TEST_ANNOUNCEMENT,
       input: items(),
       source: 'rn',
       sources: { rn: { kind: 'rn' } },
@@ -111,7 +115,7 @@ describe('per-source caps', () => {
     async function* items() {
       for (let i = 0; i < 50; i++) yield i;
     }
-    const run = createRun<number, number>({ input: items(), source: 'bcss', sources: { bcss: { kind: 'bcss' } }, call: service.call, clock });
+    const run = createRun<number, number>({ announcement: TEST_ANNOUNCEMENT, input: items(), source: 'bcss', sources: { bcss: { kind: 'bcss' } }, call: service.call, clock });
     const done = run.start();
     await clock.runUntil(() => run.state === 'completed');
     const summary = await done;

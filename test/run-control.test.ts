@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRun, HttpStatusError, RunStateError, type CallContext, type StateChange } from '../src/index.js';
 import { FakeClock, RecordingService } from '../src/testing/index.js';
-import { numberedRun, runToEnd } from './helpers.js';
+import { numberedRun, runToEnd, TEST_ANNOUNCEMENT } from './helpers.js';
 
 describe('pause, resume, stop', () => {
   it('pause() lets in-flight calls finish and sends nothing new until resume()', async () => {
@@ -96,6 +96,7 @@ describe('pause, resume, stop', () => {
     const clock = new FakeClock();
     const calls: { context: CallContext; reject: (reason: unknown) => void }[] = [];
     const run = createRun<number, number>({
+      announcement: TEST_ANNOUNCEMENT,
       input: [1, 2, 3, 4],
       source: 'rn',
       sources: { rn: { kind: 'rn' } },
@@ -221,6 +222,7 @@ describe('overload protection', () => {
     });
     const items = Array.from({ length: 400 }, (_, i) => (i % 4 === 0 ? `ssa-${i}` : `rn-${i}`));
     const run = createRun<string, string>({
+      announcement: TEST_ANNOUNCEMENT,
       input: items,
       source: (item) => item.split('-')[0]!,
       sources: { rn: { kind: 'rn' }, ssa: { kind: 'authentic' } },

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRun, HttpStatusError, MemoryStore, seededRandom } from '../src/index.js';
 import { FakeClock, RecordingService } from '../src/testing/index.js';
+import { TEST_ANNOUNCEMENT } from './helpers.js';
 
 describe('accounting under a random mix of outcomes and controls', () => {
   for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
@@ -21,6 +22,7 @@ describe('accounting under a random mix of outcomes and controls', () => {
         },
       });
       const run = createRun<number, number>({
+        announcement: TEST_ANNOUNCEMENT,
         input: Array.from({ length: 600 }, (_, i) => i),
         source: (i) => (['rn', 'bcss', 'ssa'] as const)[i % 3]!,
         sources: { rn: { kind: 'rn' }, bcss: { kind: 'bcss', cap: 3 }, ssa: { kind: 'authentic' } },
@@ -80,6 +82,7 @@ describe('a call that ignores its abort signal', () => {
     const clock = new FakeClock();
     const starts: Array<[number, number]> = [];
     const run = createRun<number, number>({
+      announcement: TEST_ANNOUNCEMENT,
       input: [0, 1],
       source: 'ssa',
       sources: { ssa: { kind: 'authentic', cap: 1 } },
@@ -115,6 +118,7 @@ describe('bounds that hold under failure', () => {
       },
     });
     const run = createRun<number, number>({
+      announcement: TEST_ANNOUNCEMENT,
       input: Array.from({ length: 10_000 }, (_, i) => i),
       source: 'rn',
       sources: { rn: { kind: 'rn' } },
@@ -145,6 +149,7 @@ describe('bounds that hold under failure', () => {
     const store = new MemoryStore();
     const service = new RecordingService<number, number>({ clock, latencyMs: 1_000 });
     const run = createRun<number, number>({
+      announcement: TEST_ANNOUNCEMENT,
       input: Array.from({ length: 20 }, (_, i) => i),
       source: 'rn',
       sources: { rn: { kind: 'rn' } },

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createRun } from '../src/index.js';
+import { TEST_ANNOUNCEMENT } from './helpers.js';
 
 setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
@@ -16,6 +17,7 @@ describe('memory', () => {
     let maxBuffered = 0;
     const heap: number[] = [];
     const run = createRun({
+      announcement: TEST_ANNOUNCEMENT,
       input: persons(),
       source: 'rn',
       sources: { rn: { kind: 'rn' } },

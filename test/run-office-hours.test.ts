@@ -18,7 +18,7 @@ import {
   type StateChange,
 } from '../src/index.js';
 import { FakeClock } from '../src/testing/index.js';
-import { runToEnd } from './helpers.js';
+import { runToEnd, TEST_ANNOUNCEMENT } from './helpers.js';
 
 const BRUSSELS = new Intl.DateTimeFormat('en-GB', {
   timeZone: 'Europe/Brussels',
@@ -97,6 +97,7 @@ function officeRun(
     });
   };
   const run = createRun<number, number>({
+    announcement: TEST_ANNOUNCEMENT,
     input: Array.from({ length: count }, (_, i) => i),
     source: 'rn',
     sources: { rn: { kind: 'rn' } },
@@ -515,7 +516,7 @@ describe('configuration and records', () => {
     const base = { input: [1], source: 'rn', sources: { rn: { kind: 'rn' as const } }, call: (n: number) => n };
     const paths = (options: object) => {
       try {
-        createRun({ ...base, ...options });
+        createRun({ announcement: TEST_ANNOUNCEMENT, ...base, ...options });
       } catch (error) {
         if (error instanceof ConfigError) return error.issues.map((i) => i.path.join('.'));
         throw error;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRun, HttpStatusError, MemoryStore, type OutcomeRecord, type RunMeta, type RunStore } from '../src/index.js';
 import { FakeClock, RecordingService } from '../src/testing/index.js';
-import { numberedRun, runToEnd } from './helpers.js';
+import { numberedRun, runToEnd, TEST_ANNOUNCEMENT } from './helpers.js';
 
 const SSINS = ['85073003328', '17073003384', '98472899765', '01490700185'];
 
@@ -19,6 +19,7 @@ describe('records and events', () => {
       },
     });
     const run = createRun<string, string>({
+      announcement: TEST_ANNOUNCEMENT,
       input: SSINS,
       source: 'rn',
       sources: { rn: { kind: 'rn' } },
@@ -82,7 +83,7 @@ describe('records and events', () => {
       },
     };
     const service = new RecordingService<number, number>({ clock, latencyMs: 100 });
-    const run = createRun<number, number>({ input: Array.from({ length: 20 }, (_, i) => i), source: 'rn', sources: { rn: { kind: 'rn' } }, call: service.call, clock, store });
+    const run = createRun<number, number>({ announcement: TEST_ANNOUNCEMENT, input: Array.from({ length: 20 }, (_, i) => i), source: 'rn', sources: { rn: { kind: 'rn' } }, call: service.call, clock, store });
     const error = await runToEnd(clock, run).catch((e: unknown) => e);
     expect(opened?.sources).toEqual({ rn: { kind: 'rn', cap: 4, policyCap: 4 } });
     expect(error).toMatchObject({ outcomeCode: 'STORE_FAILED', message: expect.stringContaining('disk full') });
@@ -179,6 +180,7 @@ describe('input and end of run', () => {
     const clock = new FakeClock();
     const service = new RecordingService<number, number>({ clock });
     const run = createRun<number, number>({
+      announcement: TEST_ANNOUNCEMENT,
       input: [1, 2, 3],
       source: 'rn',
       sources: { rn: { kind: 'rn' } },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRun, HttpStatusError, MemoryStore, RunFailedError, type RetryEvent } from '../src/index.js';
 import { FakeClock } from '../src/testing/index.js';
-import { numberedRun, runToEnd } from './helpers.js';
+import { numberedRun, runToEnd, TEST_ANNOUNCEMENT } from './helpers.js';
 
 describe('retries', () => {
   it('retries transient failures with full-jitter backoff, then succeeds', async () => {
@@ -72,6 +72,7 @@ describe('retries', () => {
     const clock = new FakeClock();
     const calls: Array<[number, number]> = [];
     const run = createRun<number, number>({
+      announcement: TEST_ANNOUNCEMENT,
       input: [0, 1, 2],
       source: 'ssa',
       sources: { ssa: { kind: 'authentic', cap: 1 } },
@@ -99,6 +100,7 @@ describe('retries', () => {
     const clock = new FakeClock();
     const aborted: unknown[] = [];
     const run = createRun<number, string>({
+      announcement: TEST_ANNOUNCEMENT,
       input: [0],
       source: 'rn',
       sources: { rn: { kind: 'rn', timeoutMs: 2_000 } },
@@ -178,6 +180,7 @@ describe('rejects and fatal outcomes', () => {
     const started: number[] = [];
     const abortedItems: number[] = [];
     const run = createRun<number, number>({
+      announcement: TEST_ANNOUNCEMENT,
       input: Array.from({ length: 100 }, (_, i) => i),
       source: 'rn',
       sources: { rn: { kind: 'rn' } },
@@ -207,6 +210,7 @@ describe('rejects and fatal outcomes', () => {
   it('fails with a clear error when an item maps to a source that is not configured', async () => {
     const clock = new FakeClock();
     const run = createRun<string, string>({
+      announcement: TEST_ANNOUNCEMENT,
       input: ['a', 'b'],
       source: (item) => (item === 'b' ? 'sigedis' : 'rn'),
       sources: { rn: { kind: 'rn' } },

@@ -14,6 +14,7 @@ import { createRun, HttpStatusError, RunFailedError, type SharedOptions } from '
 import { freePort } from './support/redis-server.js';
 import { startCountingServer, type CountingServer } from './support/counting-server.js';
 import { findRedisServer, startTestRedis, type TestRedis } from './support/redis-server.js';
+import { TEST_ANNOUNCEMENT } from './helpers.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const redisBinary = findRedisServer();
@@ -279,6 +280,7 @@ describe.skipIf(skip)('shared mode: caps across processes through a real Redis',
 
     function sharedRun(options: SharedOptions, count: number, calls: number[], callMs = 20) {
       return createRun<number, number>({
+        announcement: TEST_ANNOUNCEMENT,
         input: Array.from({ length: count }, (_, i) => i),
         source: 'rn',
         sources: { rn: { kind: 'rn' } },
@@ -407,6 +409,7 @@ describe.skipIf(skip)('shared mode: caps across processes through a real Redis',
       let paused = false;
       let peakWhilePaused = 0;
       const run = createRun<number, number>({
+        announcement: TEST_ANNOUNCEMENT,
         input: Array.from({ length: 30 }, (_, i) => i),
         source: 'rn',
         sources: { rn: { kind: 'rn' } },

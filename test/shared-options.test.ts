@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, createRun, leaseTtl, reconnectDelay, type RunOptions } from '../src/index.js';
+import { TEST_ANNOUNCEMENT } from './helpers.js';
 
 const base: RunOptions<number, number> = {
   input: [1],
@@ -10,7 +11,7 @@ const base: RunOptions<number, number> = {
 
 function configError(shared: unknown): ConfigError {
   try {
-    createRun({ ...base, shared: shared as RunOptions<number, number>['shared'] });
+    createRun({ announcement: TEST_ANNOUNCEMENT, ...base, shared: shared as RunOptions<number, number>['shared'] });
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
     return error as ConfigError;
@@ -36,8 +37,8 @@ describe('shared mode configuration', () => {
   });
 
   it('accepts a URL or an object with duplicate() (an ioredis client); nothing connects before start()', () => {
-    expect(() => createRun({ ...base, shared: { redis: 'rediss://user:secret@cache:6380/0', namespace: 'ksz', runName: 'night' } })).not.toThrow();
-    expect(() => createRun({ ...base, shared: { redis: { duplicate: () => ({}) }, namespace: 'ksz', runName: 'night' } })).not.toThrow();
+    expect(() => createRun({ announcement: TEST_ANNOUNCEMENT, ...base, shared: { redis: 'rediss://user:secret@cache:6380/0', namespace: 'ksz', runName: 'night' } })).not.toThrow();
+    expect(() => createRun({ announcement: TEST_ANNOUNCEMENT, ...base, shared: { redis: { duplicate: () => ({}) }, namespace: 'ksz', runName: 'night' } })).not.toThrow();
   });
 });
 

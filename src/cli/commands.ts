@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { BcssBulkError } from '../errors.js';
 import { nodeFileSystem } from '../file-store/fs.js';
 import { exportLines, readLedger, summarizeLedger, type ExportFormat, type LedgerSummary } from '../file-store/ledger-tools.js';
+import { PLAN_USAGE, planCommand } from './plan-command.js';
 
 /** Where the commands write. */
 export interface CliOutput {
@@ -21,9 +22,9 @@ export const USAGE = `Usage:
       outcome, rejects by ledger, source, outcome class and code.
   bcss-bulk ledger export DIR --format csv|jsonl [--ledger NAME]... [--outcome reject|exhausted]... [--code CODE]...
       Writes the rejects (all, or the chosen ones) to standard output as CSV or JSON Lines.
-  bcss-bulk --help
+${PLAN_USAGE}  bcss-bulk --help
 
-Exit codes: 0 done, 1 the command failed (no run directory, a damaged file), 2 wrong usage.
+Exit codes: 0 done, 1 the command failed (no run directory, a damaged file, a plan's bad input), 2 wrong usage.
 `;
 
 class UsageError extends Error {}
@@ -98,6 +99,10 @@ export async function runCli(argv: readonly string[], io: CliOutput): Promise<nu
   try {
     if (group === '--help' || group === '-h' || group === 'help') {
       io.out(USAGE);
+      return 0;
+    }
+    if (group === 'plan') {
+      io.out(planCommand(argv.slice(1)));
       return 0;
     }
     if (group !== 'ledger') throw new UsageError(group === undefined ? 'no command given' : `unknown command '${group}'`);

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * The `bcss-bulk` command: `bcss-bulk ledger summary DIR`, `bcss-bulk ledger export DIR
- * --format csv`. See {@link runCli}.
+ * --format csv`, `bcss-bulk plan --volumes rn=120000 --latency 250 --start 2026-11-30T17:00`.
+ * See {@link runCli}.
  */
 import { runCli } from './commands.js';
 

@@ -125,7 +125,12 @@ function isRecordOf(value: Record<string, unknown>): value is Record<string, unk
   return Number.isSafeInteger(value['position']) && typeof value['source'] === 'string' && ['success', 'reject', 'exhausted'].includes(value['outcome'] as string);
 }
 
-async function readCheckpoint(fs: FileSystem, dir: string): Promise<CheckpointData | undefined> {
+/**
+ * Reads the checkpoint of a run directory (undefined when there is none yet).
+ *
+ * @throws {LedgerDamagedError} a checkpoint that is not one valid record.
+ */
+export async function readCheckpoint(fs: FileSystem, dir: string): Promise<CheckpointData | undefined> {
   const file = path.join(dir, CHECKPOINT_FILE);
   const scanned = await scanFile(fs, file);
   if (scanned === undefined) return undefined;

@@ -27,6 +27,7 @@ const run = createRun<number, string>({
   source: 'bcss',
   sources: { bcss: { kind: 'bcss' } },
   calendar: { enforce: false, override: { reason: 'test against a loopback server, not the BCSS' } },
+  announcement: { override: { reason: 'test against a loopback server, not a mass call to the BCSS' } },
   timeoutMs: config.timeoutMs ?? 10_000,
   call: async (_item, context) => {
     const response = await fetch(`${config.url}?ms=${config.callMs}`, { headers: { 'x-client': config.name }, signal: context.signal });
