@@ -1,6 +1,6 @@
 /**
- * Following a night batch: a liveness heartbeat to a monitoring endpoint, and notices through a
- * webhook with a fallback channel. The batch (12 persons, 5 h per call in simulated time, cap 4)
+ * Following a night batch: a progress bar, a liveness heartbeat to a monitoring endpoint, and
+ * notices through a webhook with a fallback channel. The batch (12 persons, 5 h per call in simulated time, cap 4)
  * starts on Monday at 21:00 in Brussels, is cut by the office hours at 08:00, waits, and
  * completes on Tuesday evening; the fake clock of bcss-bulk/testing runs the 26 hours in a few
  * seconds. The monitor and the webhook are real HTTP servers on loopback; the webhook answers
@@ -11,7 +11,7 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { callbackChannel, createNotifier, createRun, isFinal, startHeartbeat, webhookChannel, type HeartbeatPayload } from '../src/index.js';
+import { attachProgressBar, callbackChannel, createNotifier, createRun, isFinal, startHeartbeat, webhookChannel, type HeartbeatPayload } from '../src/index.js';
 import { FakeClock, RecordingService } from '../src/testing/index.js';
 
 /** A loopback HTTP server that answers `status` and hands each JSON body to `onBody`. */
@@ -44,10 +44,16 @@ const run = createRun<number, number>({
   call: service.call,
   clock,
   timeoutMs: 6 * 3600_000,
-  announcement: { override: { reason: 'example against an in-process fake service' } },
+  announcement: { reference: 'SD-2026-004219', announcedOn: '2026-11-13' }, // to the BCSS service desk, 10 days ahead
 });
 
-const heartbeat = startHeartbeat(run, { target: { url: `${monitor.url}/beat` }, clock, intervalMs: 3600_000, runName: 'pensions-2026-11', host: 'batch-01' });
+// A bar per source, redrawn in place on a terminal; into a log (as here, when a test runs the
+// example), one plain line at most every 4 hours of the run's clock. The rate is measured over a
+// day (calls of 5 hours), and the ETA skips the office hours still to come.
+attachProgressBar(run, { stream: process.stdout, total: 12, plainIntervalMs: 4 * 3600_000, windowMs: 24 * 3600_000 });
+
+// Beats and notices are named after the run (its option `name`).
+const heartbeat = startHeartbeat(run, { target: { url: `${monitor.url}/beat` }, clock, intervalMs: 3600_000, host: 'batch-01' });
 const notifier = createNotifier({
   channels: [
     webhookChannel({ name: 'teams', url: `${teams.url}/ops`, headers: { Authorization: 'Bearer example-token' }, clock }),
@@ -55,7 +61,7 @@ const notifier = createNotifier({
   ],
   clock,
 });
-notifier.attach(run, { runName: 'pensions-2026-11' });
+notifier.attach(run);
 
 const done = run.start();
 // Simulated time, from one timer to the next; the real HTTP deliveries settle between two steps.

@@ -50,7 +50,7 @@ export interface HeartbeatOptions {
   readonly clock?: Clock;
   /** Time a beat may take before it counts as failed, in ms (default 5000; an HTTP target's own `timeoutMs` wins). */
   readonly timeoutMs?: number;
-  /** The run's name, put in each beat. */
+  /** The run's name, put in each beat (default: the run option `name`). */
   readonly runName?: string;
   /** The host name put in each beat (default `os.hostname()`). */
   readonly host?: string;
@@ -266,7 +266,7 @@ class RunHeartbeat implements Heartbeat {
     const status = this.run.status();
     return {
       type: 'heartbeat',
-      run: this.options.runName ?? null,
+      run: this.options.runName ?? this.run.name ?? null,
       host: this.options.host ?? hostname(),
       pid: process.pid,
       seq: ++this.seq,

@@ -144,7 +144,7 @@ export type { NotifierChannel, WebhookChannelOptions } from './notifier-channels
 // ── Progress: tracker, ETA through the allowed windows, terminal renderer (issue 6) ──
 export { trackProgress, throughputOf, estimateFinish, progressSnapshot, resolveProgressCalendar } from './progress.js';
 export type { StatusSource, ProgressSample, ProgressSnapshot, SourceProgress, ProgressOptions, ProgressTracker, FinishEstimate, FinishEstimateInput } from './progress.js';
-export { renderProgress, formatCount } from './progress-render.js';
+export { renderProgress, formatCount, formatRate } from './progress-render.js';
 export type { RenderOptions } from './progress-render.js';
 export { attachProgressBar } from './progress-bar.js';
 export type { ProgressBar, ProgressBarOptions, ProgressStream } from './progress-bar.js';

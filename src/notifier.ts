@@ -64,7 +64,7 @@ export interface NotifierEvents {
 export interface AttachOptions {
   /** The kinds of notice to send (default: all of {@link NOTICE_KINDS}). */
   readonly events?: readonly NoticeKind[];
-  /** The run's name, put in each notice. */
+  /** The run's name, put in each notice (default: the run option `name`). */
   readonly runName?: string;
 }
 
@@ -143,7 +143,7 @@ class QueuedNotifier implements Notifier {
       // A run listener: never throws, never waits (a fault of ours goes to flush()).
       try {
         const draft = build();
-        if (draft !== undefined && kinds.has(draft.kind)) this.notify(draft, options.runName);
+        if (draft !== undefined && kinds.has(draft.kind)) this.notify(draft, options.runName ?? run.name);
       } catch (error) {
         this.fault ??= new BcssBulkError('LISTENER_ERROR', `The notifier could not build a notice: ${describe(error)}`);
       }

@@ -10,6 +10,8 @@ import type { RunState } from './state-machine.js';
 export interface ObservedRun {
   /** The run's current state. */
   readonly state: RunState;
+  /** The batch's name (the run option `name`), when it has one. */
+  readonly name?: string | undefined;
   /** A snapshot of the run. */
   status(): RunStatus;
   /** Adds a listener for a run event; returns a function that removes it. */

@@ -57,7 +57,7 @@ function header(snapshot: ProgressSnapshot, options: Required<RenderOptions>): s
     const percent = snapshot.total === 0 ? 100 : (100 * snapshot.finished) / snapshot.total;
     parts.push(`${formatCount(snapshot.finished)}/${formatCount(snapshot.total)} (${percent.toFixed(1)}%)`);
   }
-  if (snapshot.throughputPerSecond !== undefined) parts.push(`${snapshot.throughputPerSecond.toFixed(1)}/s`);
+  if (snapshot.throughputPerSecond !== undefined) parts.push(formatRate(snapshot.throughputPerSecond));
   const final = snapshot.state === 'completed' || snapshot.state === 'stopped' || snapshot.state === 'failed';
   if (final) parts.push(`ended ${localMinute(options.timeZone, snapshot.at)}`);
   else if (snapshot.eta !== undefined) {
@@ -96,4 +96,11 @@ export function renderProgress(snapshot: ProgressSnapshot, options: RenderOption
   const lines = [header(snapshot, resolved)];
   for (const name of names) lines.push(sourceLine(name, snapshot.sources[name]!, nameWidth, barWidth, countWidth, resolved.color));
   return lines.join('\n');
+}
+
+/** A rate in the unit that shows it: per second from 0.1/s, else per minute, else per hour. */
+export function formatRate(perSecond: number): string {
+  if (perSecond >= 0.1 || perSecond === 0) return `${perSecond.toFixed(1)}/s`;
+  if (perSecond * 60 >= 0.1) return `${(perSecond * 60).toFixed(1)}/min`;
+  return `${(perSecond * 3600).toFixed(1)}/h`;
 }

@@ -199,6 +199,11 @@ export class BulkRun<T, R = unknown> {
     return this.current;
   }
 
+  /** The batch's name (the option `name`), when it has one. */
+  get name(): string | undefined {
+    return this.options.name;
+  }
+
   /** Adds a listener for a run event; returns a function that removes it. */
   on<K extends keyof RunEvents>(event: K, listener: (payload: RunEvents[K]) => void): () => void {
     return this.emitter.on(event, listener);

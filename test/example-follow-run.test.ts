@@ -7,7 +7,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const run = promisify(execFile);
 
 describe('example follow-run', () => {
-  it('a night batch beats hourly to a real monitor endpoint and its notices fall back from a failing webhook', async () => {
+  it('a night batch shows a progress bar, beats hourly to a real monitor endpoint, and its notices fall back from a failing webhook', async () => {
     const { stdout: out } = await run(process.execPath, ['--import', 'tsx', 'examples/follow-run.ts'], { cwd: root, timeout: 60_000 });
     expect(out).toContain('[Mon 21:00] INFO Run started: The run started; calls are going out.');
     expect(out).toMatch(/\[Tue 08:00\] INFO Run paused: office hours: The window closed at Tue 2026-11-24 08:00:00/);
@@ -20,5 +20,8 @@ describe('example follow-run', () => {
       expect(out).toContain(`pensions-2026-11-${id} ${kind.padEnd(11)} log   delivered`);
     }
     expect(out).not.toContain('example-token');
+    // The progress bar, as plain lines in a log: counts, the rate, the ETA past the office hours.
+    expect(out).toMatch(/^running {2}5\/12 \(41\.7%\) {2}\d+\.\d\/h {2}ETA \w{3} 2026-11-\d\d \d\d:\d\d .*\| rn {2}\[#+\.+\] {2}5\/12 {2}3\/4 in flight$/m);
+    expect(out).toMatch(/^completed {2}12\/12 \(100\.0%\) .*ended Tue 2026-11-24 22:00 \| rn {2}\[#+\] 12\/12 {2}0\/4 in flight$/m);
   });
 });

@@ -65,6 +65,19 @@ describe('startHeartbeat', () => {
     expect(clock.pendingTimers()).toBe(0); // the heartbeat left no timer behind
   });
 
+  it('names each beat after the run option `name` when no runName is given', async () => {
+    const clock = new FakeClock(T0);
+    const { run } = makeRun(clock, 2, 1_000, { name: 'pensions-2026-11' });
+    const { beats, target } = recorder();
+    const heartbeat = startHeartbeat(run, { target, clock });
+    const done = run.start();
+    await driveToEnd(clock, run);
+    await done;
+    await heartbeat.flush();
+    expect(run.name).toBe('pensions-2026-11');
+    expect(beats.map((beat) => beat.run)).toEqual(['pensions-2026-11', 'pensions-2026-11']);
+  });
+
   it('keeps beating while the run is paused, with the pause reason', async () => {
     const clock = new FakeClock(T0);
     const { run } = makeRun(clock, 4, 1_000_000, { minPauseMs: 0 });

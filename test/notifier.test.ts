@@ -189,6 +189,22 @@ describe('notices of a run', () => {
     ]);
   });
 
+  it('names each notice after the run option `name` when attach() gets no runName', async () => {
+    const clock = new FakeClock(NIGHT);
+    const run = makeRun(clock, 2, 1_000, { name: 'pensions-2026-11' });
+    const log = channel('log');
+    const notifier = createNotifier({ channels: [log], clock });
+    notifier.attach(run);
+    const done = run.start();
+    await driveToEnd(clock, run);
+    await done;
+    await notifier.flush();
+    expect(log.received.map((n) => [n.id, n.run])).toEqual([
+      ['pensions-2026-11-1', 'pensions-2026-11'],
+      ['pensions-2026-11-2', 'pensions-2026-11'],
+    ]);
+  });
+
   it('paused by the office hours, window open the next evening, completed; each notice says when', async () => {
     const clock = new FakeClock(NIGHT);
     // 8 items, cap 4, 6 h per call: the second wave is cut by the office hours at 08:00 and reruns the next evening.

@@ -4,7 +4,7 @@
  */
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { attachProgressBar, formatCount, renderProgress, type ProgressSnapshot, type RunStatus, type SourceProgress } from '../src/index.js';
+import { attachProgressBar, formatCount, formatRate, renderProgress, type ProgressSnapshot, type RunStatus, type SourceProgress } from '../src/index.js';
 import { numberedRun } from './helpers.js';
 
 function source(overrides: Partial<SourceProgress>): SourceProgress {
@@ -160,5 +160,15 @@ describe('attachProgressBar', () => {
     await done;
     expect(stream.chunks.length).toBe(written);
     expect(bar.snapshot().state).toBe('completed'); // the tracker still answers when asked
+  });
+});
+
+describe('formatRate', () => {
+  it('shows a slow rate per minute or per hour rather than 0.0/s', () => {
+    expect(formatRate(40)).toBe('40.0/s');
+    expect(formatRate(0.1)).toBe('0.1/s');
+    expect(formatRate(0.05)).toBe('3.0/min');
+    expect(formatRate(4 / 5 / 3600)).toBe('0.8/h'); // 4 calls of 5 h
+    expect(formatRate(0)).toBe('0.0/s');
   });
 });
