@@ -9,7 +9,8 @@
  *
  * It shows the caps held (4 for the National Register, 2 for another authentic source), invalid
  * national numbers rejected before any call, BCSS business outcomes, rejects by code, transient
- * errors retried with backoff and `Retry-After`, the library's progress display (rate, ETA, a bar per source), and the summary of the
+ * errors retried with backoff and `Retry-After`, the preflight and the plan announced to the BCSS,
+ * the library's progress display (rate, ETA, a bar per source), and the summary of the
  * durable ledger at the end (a `FileStore` in a temporary run directory: what the operator's
  * `npx bcss-bulk ledger summary DIR` prints). National numbers are always printed masked.
  *
@@ -28,6 +29,7 @@ import {
   FileStore,
   isOfficeHours,
   OfficeHoursError,
+  preflight,
   readLedger,
   renderProgress,
   summarizeLedger,
@@ -116,6 +118,22 @@ const now = process.env['BCSS_DEMO_NOW'] === undefined ? new Date() : new Date(p
 const ANNOUNCEMENT = { reference: 'SD-2026-004211', announcedOn: formatInTimeZone(now.getTime() - 8 * 86_400_000, ZONE, 'yyyy-MM-dd') };
 console.log(`bcss-bulk demo: ${PERSONS} persons, National Register (cap 4) and a pensions source (cap 2), over real HTTP to a fake BCSS.`);
 console.log(`It is ${formatLocal(ZONE, now.getTime())}.\n`);
+
+// Preflight, as a week ahead: the plan that goes with the announcement (here in English; French
+// and Dutch too), the announcement rule that start() applies, and the other checks.
+const report = await preflight({
+  name: 'demo-night-lookup',
+  volumes: { rn: PERSONS * 0.75, pensions: PERSONS * 0.25 },
+  sources: { rn: { kind: 'rn' }, pensions: { kind: 'authentic' } },
+  latencyMs: 8,
+  retryRatio: 0.1,
+  start: now,
+  announcement: ANNOUNCEMENT,
+  now,
+});
+console.log(`Preflight: ${report.ok ? 'ok' : 'refused'}${report.problems.map((problem) => `; ${problem.severity} ${problem.code}`).join('')}`);
+console.log(`The plan announced as ${ANNOUNCEMENT.reference} on ${ANNOUNCEMENT.announcedOn}:`);
+console.log(`${report.text('en').replace(/^/gm, '  | ')}\n`);
 
 if (isOfficeHours(now)) {
   // A run is refused during office hours: nothing is read, nothing is sent.

@@ -16,6 +16,11 @@ describe('examples run as they are', () => {
   it('demo: caps held over real HTTP, invalid numbers never sent, retries, rejects triaged into ledgers, masked', async () => {
     const out = await example('demo', { BCSS_DEMO_NOW: '2026-11-23T20:30:00Z' }); // Monday 21:30 in Brussels
     expect(out).not.toContain('start() refused');
+    // The preflight and the plan announced 8 days before (Monday 15 November).
+    expect(out).toContain('Preflight: ok\n');
+    expect(out).toContain('The plan announced as SD-2026-004211 on 2026-11-15:');
+    expect(out).toContain('  | - rn (National Register): 496 calls, at most 4 parallel calls; assumed latency 8 ms; ceiling 1,800,000 calls per hour');
+    expect(out).toContain('  | Expected end: Monday 23/11/2026 21:30 (Europe/Brussels)');
     expect(out).toContain('[21:30:00] idle → running (start)');
     expect(out).toMatch(/running → completed \(completed\)/);
     expect(out).toContain('600 of 600 finished, 0 unfinished');
@@ -32,6 +37,8 @@ describe('examples run as they are', () => {
 
   it('demo during office hours: the refusal first, then the run waits for 17:00 in simulated time', async () => {
     const out = await example('demo', { BCSS_DEMO_NOW: '2026-11-24T09:15:00Z' }); // Tuesday 10:15 in Brussels
+    expect(out).toContain('Preflight: ok; info STARTS_IN_OFFICE_HOURS');
+    expect(out).toContain('  | Expected end: Tuesday 24/11/2026 17:00 (Europe/Brussels)');
     expect(out).toContain('start() refused: Mass calls are not allowed now');
     expect(out).toContain('The next window opens Tue 2026-11-24 17:00:00 Europe/Brussels');
     expect(out).toContain('[10:15:00] idle → waiting (office-hours)');
