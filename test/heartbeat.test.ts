@@ -1,29 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { createRun, DeliveryError, startHeartbeat, type HeartbeatPayload, type ObservedRun, type RunEvents, type RunOptions, type RunState, type RunStatus } from '../src/index.js';
+import { DeliveryError, startHeartbeat, type HeartbeatPayload, type ObservedRun, type RunEvents, type RunOptions, type RunState, type RunStatus, type SuccessInfo } from '../src/index.js';
 import { TypedEmitter } from '../src/emitter.js';
-import { FakeClock, RecordingService } from '../src/testing/index.js';
-import { driveToEnd, TEST_ANNOUNCEMENT } from './helpers.js';
+import { FakeClock } from '../src/testing/index.js';
+import { driveToEnd, numberedRun } from './helpers.js';
 
 const NO_CALENDAR = { enforce: false, override: { reason: 'heartbeat test against an in-process fake service' } } as const;
 const T0 = Date.UTC(2026, 0, 5, 20, 0, 0);
 
-/** A run over `count` items on one `rn` source (cap 4 by policy), each call taking `latencyMs` of fake time. */
-function makeRun(clock: FakeClock, count: number, latencyMs: number, extra: Partial<RunOptions<number, number>> = {}) {
-  const service = new RecordingService<number, number>({ clock, latencyMs });
+/** A run over `count` items on one `rn` source (cap 4 by policy), each call taking `latencyMs` of fake time; `finishedAt` records when each item finished. */
+function makeRun(clock: FakeClock, count: number, latencyMs: number, extra: Omit<Partial<RunOptions<number, number>>, 'clock'> = {}) {
   const finishedAt: Array<[number, number]> = [];
-  const run = createRun<number, number>({
-    input: Array.from({ length: count }, (_, i) => i),
-    source: 'rn',
-    sources: { rn: { kind: 'rn' } },
-    call: service.call,
-    clock,
-    random: () => 0.5,
-    announcement: TEST_ANNOUNCEMENT,
-    calendar: NO_CALENDAR,
-    timeoutMs: 50_000_000,
-    onSuccess: (_item, _value, info) => void finishedAt.push([info.position, clock.now()]),
-    ...extra,
-  });
+  const onSuccess = (_item: number, _value: number, info: SuccessInfo) => void finishedAt.push([info.position, clock.now()]);
+  const { run, service } = numberedRun(count, { clock, latencyMs, calendar: NO_CALENDAR, timeoutMs: 50_000_000, onSuccess, ...extra });
   return { run, service, finishedAt };
 }
 

@@ -5,13 +5,15 @@ import { FakeClock, RecordingService } from '../src/testing/index.js';
 /** The announcement of runs in tests: an override, since they call fake services. */
 export const TEST_ANNOUNCEMENT = { override: { reason: 'unit test against a fake service, not a mass call' } } as const;
 
-/** A run over `count` numbered items on one `rn` source, with a fake clock and a recording service. */
+/**
+ * A run over `count` numbered items on one `rn` source, with a fake clock (a new one, or the
+ * `clock` given) that drives both the run and a recording service.
+ */
 export function numberedRun(
   count: number,
-  overrides: Partial<RunOptions<number, number>> & { respond?: (item: number, attempt: number) => number; latencyMs?: number } = {},
+  overrides: Omit<Partial<RunOptions<number, number>>, 'clock'> & { clock?: FakeClock; respond?: (item: number, attempt: number) => number; latencyMs?: number } = {},
 ) {
-  const clock = new FakeClock();
-  const { respond, latencyMs, ...rest } = overrides;
+  const { clock = new FakeClock(), respond, latencyMs, ...rest } = overrides;
   const service = new RecordingService<number, number>({
     clock,
     latencyMs: latencyMs ?? 100,

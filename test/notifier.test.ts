@@ -2,7 +2,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   callbackChannel,
   createNotifier,
-  createRun,
   HttpStatusError,
   webhookChannel,
   type DeliveryRecord,
@@ -14,29 +13,16 @@ import {
   type RunStatus,
 } from '../src/index.js';
 import { TypedEmitter } from '../src/emitter.js';
-import { FakeClock, RecordingService } from '../src/testing/index.js';
-import { driveToEnd, TEST_ANNOUNCEMENT } from './helpers.js';
+import { FakeClock } from '../src/testing/index.js';
+import { driveToEnd, numberedRun } from './helpers.js';
 import { startHookServer, type HookServer } from './support/hook-server.js';
 
 const NO_CALENDAR = { enforce: false, override: { reason: 'notifier test against an in-process fake service' } } as const;
 const NIGHT = Date.UTC(2026, 0, 5, 20, 0, 0); // Monday 21:00 in Brussels
 
 /** A run over `count` numbered items on one `rn` source (cap 4), each call `latencyMs` of fake time. */
-function makeRun(clock: FakeClock, count: number, latencyMs: number, extra: Partial<RunOptions<number, number>> & { respond?: (item: number) => number } = {}) {
-  const { respond, ...rest } = extra;
-  const service = new RecordingService<number, number>({ clock, latencyMs, respond: respond === undefined ? undefined : (item) => respond(item) });
-  return createRun<number, number>({
-    input: Array.from({ length: count }, (_, i) => i),
-    source: 'rn',
-    sources: { rn: { kind: 'rn' } },
-    call: service.call,
-    clock,
-    random: () => 0.5,
-    announcement: TEST_ANNOUNCEMENT,
-    calendar: NO_CALENDAR,
-    timeoutMs: 50_000_000,
-    ...rest,
-  });
+function makeRun(clock: FakeClock, count: number, latencyMs: number, extra: Omit<Partial<RunOptions<number, number>>, 'clock'> & { respond?: (item: number) => number } = {}) {
+  return numberedRun(count, { clock, latencyMs, calendar: NO_CALENDAR, timeoutMs: 50_000_000, ...extra }).run;
 }
 
 /** A channel that records what it receives, and fails or takes time as told. */

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ConfigError, createRun, type CallContext, type StallEvent } from '../src/index.js';
-import { FakeClock, RecordingService } from '../src/testing/index.js';
+import { FakeClock } from '../src/testing/index.js';
 import { TEST_ANNOUNCEMENT, driveToEnd, numberedRun } from './helpers.js';
 
 const MINUTE = 60_000;
@@ -131,17 +131,7 @@ describe('stall watchdog', () => {
 
   it('stays quiet while the run waits for its window with nothing out', async () => {
     const clock = new FakeClock(new Date('2026-01-06T09:00:00Z')); // Tuesday 10:00 in Brussels: office hours
-    const service = new RecordingService<number, number>({ clock, latencyMs: 100 });
-    const run = createRun<number, number>({
-      input: [1, 2, 3],
-      source: 'rn',
-      sources: { rn: { kind: 'rn' } },
-      call: service.call,
-      clock,
-      waitForWindow: true,
-      stall: { afterMs: MINUTE },
-      announcement: TEST_ANNOUNCEMENT,
-    });
+    const { run } = numberedRun(3, { clock, waitForWindow: true, stall: { afterMs: MINUTE } });
     const stalls: StallEvent[] = [];
     run.on('stalled', (event) => stalls.push(event));
     const done = run.start();
