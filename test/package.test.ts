@@ -241,7 +241,7 @@ console.log(JSON.stringify({ createRun: typeof main.createRun, missing }));
       if (!exec('npm', [...install, '--offline'], consumerDir).ok) mustExec('npm', install, consumerDir);
       const probe = (load: (specifier: string) => string) => `
 async function main() {
-  const { createRun } = ${load('bcss-bulk')};
+  const { createRun, BcssBulkError } = ${load('bcss-bulk')};
   const loadedByMain = ${load === cjs ? "Object.keys(require.cache).some((file) => file.includes('prom-client'))" : 'false'};
   const { FakeClock, RecordingService } = ${load('bcss-bulk/testing')};
   const { registerRunMetrics, MetricsRegistrationError } = ${load('bcss-bulk/metrics')};
@@ -252,7 +252,8 @@ async function main() {
   const registry = new Registry();
   registerRunMetrics(run, { registry, labels: { run: 'probe' } });
   let duplicate = false;
-  try { registerRunMetrics(run, { registry, labels: { run: 'probe' } }); } catch (error) { duplicate = error instanceof MetricsRegistrationError; }
+  // One error class across the entries (shared chunks): instanceof the main entry's base class holds.
+  try { registerRunMetrics(run, { registry, labels: { run: 'probe' } }); } catch (error) { duplicate = error instanceof MetricsRegistrationError && error instanceof BcssBulkError; }
   const finished = run.start();
   await clock.runUntil(() => run.state === 'completed');
   await finished;
