@@ -87,7 +87,7 @@ export interface FinishEstimate {
 /**
  * The ETA that accounts for the windows still to come: the allowed time the remaining items
  * need (remaining ÷ throughput) spent through {@link addAllowedTime} from `from`, so that 3 h of
- * work at 06:00 on a Tuesday ends at 19:00, after the office hours, not at 09:00.
+ * work at 06:00 on a Tuesday ends at 18:00 (2 h before 08:00, 1 h from 17:00), not at 09:00.
  *
  * @throws {RangeError} a negative remaining count, or a throughput that is not more than 0.
  */
