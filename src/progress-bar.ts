@@ -28,6 +28,8 @@ export interface ProgressBar {
   snapshot(): ProgressSnapshot;
   /** Detaches before the run ends (on a terminal, the cursor is shown again). */
   stop(): void;
+  /** Why the bar stopped drawing before the end: the error a write (or the rendering) threw. */
+  readonly failure: unknown;
 }
 
 const HIDE_CURSOR = '\u001b[?25l';
@@ -42,7 +44,8 @@ const CLEAR_BELOW = '\u001b[0J';
  * (ANSI cursor up and clear; the cursor is hidden while drawing and shown again at the end). On
  * a non-TTY, one plain line (the rendered lines joined with ` | `, no colours) at most every
  * `plainIntervalMs`. Draws at each `progress` event and state change, and the final state once.
- * It never throws into the run: a failing write is dropped (the next one tries again).
+ * It never throws into the run: when a write (or the rendering) throws, the bar detaches and
+ * keeps the error in `failure`, and the run goes on.
  */
 export function attachProgressBar(run: StatusSource, options: ProgressBarOptions = {}): ProgressBar {
   const stream: ProgressStream = options.stream ?? process.stderr;
@@ -52,13 +55,10 @@ export function attachProgressBar(run: StatusSource, options: ProgressBarOptions
   let drawnLines = 0;
   let lastDrawAt = Number.NEGATIVE_INFINITY;
   let stopped = false;
+  let failure: unknown;
 
   const write = (text: string): void => {
-    try {
-      stream.write(text);
-    } catch {
-      // A display must not fail the run; the next draw tries again.
-    }
+    stream.write(text);
   };
   const render = (snapshot: ProgressSnapshot): string =>
     renderProgress(snapshot, { width: options.width ?? stream.columns ?? 80, color: options.color ?? (tty && process.env['NO_COLOR'] === undefined), timeZone: options.timeZone });
@@ -80,7 +80,7 @@ export function attachProgressBar(run: StatusSource, options: ProgressBarOptions
     offProgress();
     offState();
     tracker.stop();
-    if (tty && drawnLines > 0) write(SHOW_CURSOR);
+    if (tty && drawnLines > 0 && failure === undefined) write(SHOW_CURSOR);
   };
   const update = (at: number, state: RunState): void => {
     if (stopped) return;
@@ -89,8 +89,10 @@ export function attachProgressBar(run: StatusSource, options: ProgressBarOptions
         draw(tracker.snapshot());
         detach();
       } else if (at - lastDrawAt >= minInterval) draw(tracker.snapshot());
-    } catch {
-      // Never into the run.
+    } catch (error) {
+      // Never into the run: the bar stops and says why.
+      failure ??= error;
+      detach();
     }
   };
   const offProgress = run.on('progress', (status) => update(status.at, status.state));
@@ -98,5 +100,17 @@ export function attachProgressBar(run: StatusSource, options: ProgressBarOptions
   const initial = run.status();
   update(initial.at, initial.state);
 
-  return { snapshot: () => tracker.snapshot(), stop: detach };
+  return {
+    snapshot: () => tracker.snapshot(),
+    stop: () => {
+      try {
+        detach();
+      } catch (error) {
+        failure ??= error;
+      }
+    },
+    get failure() {
+      return failure;
+    },
+  };
 }

@@ -128,6 +128,31 @@ describe('attachProgressBar', () => {
     expect(lines.at(-1)).toMatch(/^completed {2}400\/400 \(100\.0%\).* \| rn {2}\[#+\] 400\/400 {2}0\/4 in flight$/);
   });
 
+  it('a stream that throws stops the bar, which keeps the error; the run goes on and completes as without it', async () => {
+    const reference = numberedRun(200, { latencyMs: 100, progressIntervalMs: 1_000 });
+    const referenceDone = reference.run.start();
+    await reference.clock.runUntil(() => reference.run.state === 'completed');
+    const expected = await referenceDone;
+
+    const { clock, run } = numberedRun(200, { latencyMs: 100, progressIntervalMs: 1_000 });
+    const stream = fakeStream(false);
+    const broken = new Error('EPIPE: the terminal went away');
+    let writes = 0;
+    stream.write = (() => {
+      writes++;
+      if (writes >= 2) throw broken;
+      return true;
+    }) as typeof stream.write;
+    const bar = attachProgressBar(run, { stream, total: 200, plainIntervalMs: 1_000 });
+    const done = run.start();
+    await clock.runUntil(() => run.state === 'completed');
+    const summary = await done;
+    expect(bar.failure).toBe(broken);
+    expect(writes).toBe(2); // no write after the failure
+    expect(summary.totals).toEqual(expected.totals);
+    expect(summary.endedAt).toBe(expected.endedAt);
+  });
+
   it('on a terminal: redraws at most every intervalMs (default 250 ms) however often progress comes', async () => {
     // 400 items at 40/s: 10 s of run, a progress event every 100 ms (about 100 of them).
     const { clock, run } = numberedRun(400, { latencyMs: 100, progressIntervalMs: 100 });
