@@ -279,18 +279,14 @@ export function trackProgress(run: StatusSource, options: ProgressOptions = {}):
     samples.length = kept;
   };
   const onState = (change: RunEvents['state']): void => {
-    try {
-      if (change.to === 'running' && !inStretch) {
-        inStretch = true;
-        segment++;
-        sample(run.status());
-      } else if (inStretch && !STRETCH_STATES.has(change.to)) {
-        // The last sample of the stretch: the finished items up to the change, then the stretch ends.
-        sample(run.status());
-        inStretch = false;
-      }
-    } catch {
-      // A tracker never fails the run; its snapshot still answers from the samples it has.
+    if (change.to === 'running' && !inStretch) {
+      inStretch = true;
+      segment++;
+      sample(run.status());
+    } else if (inStretch && !STRETCH_STATES.has(change.to)) {
+      // The last sample of the stretch: the finished items up to the change, then the stretch ends.
+      sample(run.status());
+      inStretch = false;
     }
   };
   const onProgress = (status: RunStatus): void => {
