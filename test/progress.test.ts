@@ -5,9 +5,9 @@
  * instant the run really ends.
  */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, OfficeCalendar, resolveProgressCalendar, createRun, estimateFinish, throughputOf, trackProgress, type StatusSource, type RunEvents, type RunStatus } from '../src/index.js';
-import { FakeClock, RecordingService } from '../src/testing/index.js';
-import { TEST_ANNOUNCEMENT } from './helpers.js';
+import { ConfigError, OfficeCalendar, resolveProgressCalendar, estimateFinish, throughputOf, trackProgress, type StatusSource, type RunEvents, type RunStatus } from '../src/index.js';
+import { FakeClock } from '../src/testing/index.js';
+import { numberedRun } from './helpers.js';
 
 const HOUR = 3_600_000;
 const bcss = new OfficeCalendar();
@@ -96,17 +96,7 @@ describe('trackProgress on a real run under the fake clock', () => {
    * 1 120 others from 17:00, which take 2 800 s: the run ends at 17:46:40.
    */
   function nightRun() {
-    const clock = new FakeClock(Date.UTC(2026, 10, 24, 5, 0));
-    const service = new RecordingService<number, number>({ clock, latencyMs: 10_000 });
-    const run = createRun<number, number>({
-      input: Array.from({ length: 4_000 }, (_, i) => i),
-      source: 'rn',
-      sources: { rn: { kind: 'rn' } },
-      call: service.call,
-      clock,
-      random: () => 0.5,
-      announcement: TEST_ANNOUNCEMENT,
-    });
+    const { clock, run } = numberedRun(4_000, { clock: new FakeClock(Date.UTC(2026, 10, 24, 5, 0)), latencyMs: 10_000 });
     return { clock, run };
   }
 
