@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { createRun, HttpStatusError } from '../src/index.js';
+import { createRun, HttpStatusError } from 'bcss-bulk';
 
 // A stand-in service: 404 for one person, a 503 with Retry-After for another's first call.
 let busyOnce = true;
