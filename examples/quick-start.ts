@@ -1,5 +1,5 @@
 /**
- * The README's quick start, runnable as is: national numbers read line by line from a file,
+ * The quick start of docs/how-a-run-works.md, runnable as is: national numbers read line by line from a file,
  * looked up with fetch against a small HTTP server on loopback (standing in for the BCSS), under
  * the National Register cap of 4.
  *
