@@ -1,6 +1,19 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const src = (file: string): string => fileURLToPath(new URL(`./src/${file}`, import.meta.url));
+
 export default defineConfig({
+  resolve: {
+    // The examples are written as a consumer writes them (`from 'bcss-bulk'`); in this
+    // repository the package name means the sources, without a build (tsconfig `paths` does the
+    // same for tsc and tsx). Exact matches: `bcss-bulk` must not swallow `bcss-bulk/testing`.
+    alias: [
+      { find: /^bcss-bulk$/, replacement: src('index.ts') },
+      { find: /^bcss-bulk\/testing$/, replacement: src('testing/index.ts') },
+      { find: /^bcss-bulk\/metrics$/, replacement: src('metrics/index.ts') },
+    ],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,

@@ -6,8 +6,8 @@
  *
  * Run it: npx tsx examples/bcss-batch.ts
  */
-import { bcssClassifier, createBcssClient, createRun, inszPrecheck } from '../src/index.js';
-import { startFakeBcss } from '../src/testing/index.js';
+import { bcssClassifier, createBcssClient, createRun, inszPrecheck } from 'bcss-bulk';
+import { startFakeBcss } from 'bcss-bulk/testing';
 
 const people = ['85073003328', '17073003384', '98472899765', '01490700185', '85073003427', '85073003526', '85073003625', '85.07.30-033.29'];
 

@@ -36,8 +36,8 @@ import {
   trackProgress,
   type BcssReply,
   type RunStatus,
-} from '../src/index.js';
-import { FakeClock, startFakeBcss, type FakeBcssOutcome } from '../src/testing/index.js';
+} from 'bcss-bulk';
+import { FakeClock, startFakeBcss, type FakeBcssOutcome } from 'bcss-bulk/testing';
 
 const ZONE = 'Europe/Brussels';
 const PERSONS = 600;

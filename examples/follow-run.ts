@@ -11,8 +11,8 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { attachProgressBar, callbackChannel, createNotifier, createRun, isFinal, startHeartbeat, webhookChannel, type HeartbeatPayload } from '../src/index.js';
-import { FakeClock, RecordingService } from '../src/testing/index.js';
+import { attachProgressBar, callbackChannel, createNotifier, createRun, isFinal, startHeartbeat, webhookChannel, type HeartbeatPayload } from 'bcss-bulk';
+import { FakeClock, RecordingService } from 'bcss-bulk/testing';
 
 /** A loopback HTTP server that answers `status` and hands each JSON body to `onBody`. */
 async function endpoint(status: number, onBody: (body: unknown) => void): Promise<{ url: string; close: () => void }> {

@@ -1,5 +1,5 @@
 /**
- * The README's quick start, runnable as is: national numbers read line by line from a file,
+ * The quick start of docs/how-a-run-works.md, runnable as is: national numbers read line by line from a file,
  * looked up with fetch against a small HTTP server on loopback (standing in for the BCSS), under
  * the National Register cap of 4.
  *
@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { createRun, HttpStatusError } from '../src/index.js';
+import { createRun, HttpStatusError } from 'bcss-bulk';
 
 // A stand-in service: 404 for one person, a 503 with Retry-After for another's first call.
 let busyOnce = true;

@@ -5,7 +5,7 @@
  *
  * Run it: npx tsx examples/simulate-batch.ts
  */
-import { simulateBatch } from '../src/index.js';
+import { simulateBatch } from 'bcss-bulk';
 
 const report = await simulateBatch({
   sources: {

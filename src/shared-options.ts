@@ -43,7 +43,7 @@ export const sharedSchema = z.strictObject({
   }
 });
 
-/** Shared mode of a run: caps and a run lock held in Redis (see the README, "Shared mode"). */
+/** Shared mode of a run: caps and a run lock held in Redis (see docs/shared-mode.md). */
 export interface SharedOptions {
   /** A `redis://` / `rediss://` URL (needs the `ioredis` package), or an ioredis client to duplicate. */
   readonly redis: string | RedisClientLike;

@@ -71,11 +71,11 @@ describe('renderPlan', () => {
   });
 });
 
-describe('the README', () => {
+describe('the announce-and-plan guide', () => {
   it("shows renderPlan's real output for its sample plan", async () => {
     const { readFile } = await import('node:fs/promises');
-    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
-    const section = readme.slice(readme.indexOf('## Announce and plan a batch'));
+    const guide = await readFile(new URL('../docs/announce-and-plan.md', import.meta.url), 'utf8');
+    const section = guide.slice(guide.indexOf('## The capacity plan'));
     const sample = /```text\n([\s\S]*?)\n```/.exec(section)?.[1];
     const plan = planBatch({ volumes: { rn: 5_760_000 }, sources: { rn: { kind: 'rn' } }, latencyMs: 250, start: new Date('2026-11-26T16:00:00Z') });
     expect(sample).toBe(renderPlan(plan, { language: 'en', reference: 'SD-2026-004211', batchName: 'pensions-2027' }));
