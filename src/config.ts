@@ -170,7 +170,10 @@ export interface CallContext {
   readonly source: string;
   /** Position of the item in the input, from 0. */
   readonly position: number;
-  /** The item's key, masked. */
+  /**
+   * The item's key, masked (`85.07.30-***.**`): the context is safe to log. The call has the
+   * item itself, whole; only `onSuccess` gets the key whole (`SuccessInfo.key`).
+   */
   readonly key: string;
 }
 
@@ -184,7 +187,13 @@ export interface PrecheckFailure {
 /** What `onSuccess` receives besides the item and value. */
 export interface SuccessInfo {
   readonly position: number;
+  /**
+   * The item's key as the `key` function returned it, national numbers WHOLE (your own code:
+   * upsert by it); `#position` without a `key` function. Do not log it: log `maskedKey`.
+   */
   readonly key: string;
+  /** The same key with national numbers masked (`85.07.30-***.**`), as in events, errors and the ledger: the one to log. */
+  readonly maskedKey: string;
   readonly source: string;
   readonly attempts: number;
   /** Code of the success when the classifier gave one (e.g. `NO_DATA_FOUND`). */
