@@ -11,6 +11,7 @@ import type { Clock } from './clock.js';
 import { ConfigError, PolicyError, type ConfigIssue } from './errors.js';
 import type { RunStore } from './store.js';
 import { sharedSchema, type SharedOptions } from './shared-options.js';
+import { isRunLogger, type RunLogger } from './run-logger.js';
 
 /** The longest delay a Node.js timer supports; a longer one would fire at once. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -143,6 +144,8 @@ export const runOptionsSchema = z.strictObject({
   shared: sharedSchema.optional(),
   name: z.string().trim().min(1).max(120).optional(),
   announcement: announcementSchema.optional(),
+  // ── Operations (issue 14): the logger ──
+  logger: z.custom<RunLogger>(isRunLogger, { message: 'expected a logger with info, warn and error methods, called as logger.info(fields, message) (pino, console)' }).optional(),
 });
 
 /** One source of a run: its kind, cap (at most the BCSS policy cap unless overridden) and timeout. */
@@ -268,6 +271,19 @@ export interface RunOptions<T, R> {
    * `{ override: { reason } }` (e.g. a test environment); the reason is kept with the records.
    */
   readonly announcement?: AnnouncementConfig;
+
+  // ── Operations (issue 14) ──
+  /**
+   * Where the library logs what it has to say: a pino logger, `console`, or any object with
+   * `info`, `warn`, `error` (and optionally `debug`) methods, each called as
+   * `logger.info(fields, message)` (pino's shape). State changes and the end at `info`
+   * (`failed` at `error`, a pause by the reject budget at `warn`), rejects (masked) at `warn`,
+   * retries at `debug`; see `attachRunLogger`. A logger that throws fails the run
+   * (`LISTENER_ERROR`).
+   *
+   * @defaultValue `undefined`: nothing is logged (the library never writes to the console by itself).
+   */
+  readonly logger?: RunLogger;
 }
 
 /** A source after validation: its cap resolved under the policy. */

@@ -25,6 +25,7 @@ import { openInput, type InputReader, type Read } from './input.js';
 import { isoInstant } from './instant.js';
 import { maskNationalNumbers } from './privacy.js';
 import { RateMeter } from './rate.js';
+import { attachRunLogger } from './run-logger.js';
 import { SharedMode } from './shared-mode.js';
 import { StallWatchdog } from './stall-watchdog.js';
 import { leaseTtl } from './shared-options.js';
@@ -186,6 +187,7 @@ export class BulkRun<T, R = unknown> {
             busy: () => this.sum('inFlight') + this.sum('finishing') > 0,
             stalled: (idleMs) => this.stalled(idleMs),
           });
+    if (this.options.logger !== undefined) attachRunLogger(this, this.options.logger); // detached with the run: its listeners go with it
     this.closeAlarm = new Alarm(this.clock);
     this.openAlarm = new Alarm(this.clock);
     this.drainAlarm = new Alarm(this.clock);
