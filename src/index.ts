@@ -164,3 +164,7 @@ export type { PreflightInput, PreflightProblem, PreflightReport } from './prefli
 // ── Operations (issue 14): logger, input helpers ──
 export { attachRunLogger } from './run-logger.js';
 export type { RunLogger, LogMethod, LogFields } from './run-logger.js';
+export { readCsv, readLines, inputPrecheck } from './input-files.js';
+export type { InputLine, InputFileOptions, ReadCsvOptions, ReadLinesOptions, CsvRecord, CsvCells } from './input-files.js';
+export { InputFileError } from './errors.js';
+export type { InputFileProblem } from './errors.js';
