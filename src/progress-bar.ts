@@ -158,16 +158,21 @@ export function attachProgressBar(run: StatusSource, options: ProgressBarOptions
   const offs: Array<() => void> = [];
   offs.push(run.on('progress', (status) => update(status.at, status.state)));
   offs.push(run.on('state', (change) => update(change.at, change.to, change)));
+  offs.push(
+    run.on('retry', (retry) =>
+      guarded(() => {
+        if (tty) {
+          // While only retries happen no progress event comes: redraw so that "retrying" shows.
+          if (retry.at - lastDrawAt >= minInterval) draw(tracker.snapshot());
+          return;
+        }
+        retries.count++;
+        retries.last = retry;
+        if (retry.at - lastLineAt >= minInterval) line(retry.at, retryText(retries, run.status(), timeZone));
+      }),
+    ),
+  );
   if (!tty) {
-    offs.push(
-      run.on('retry', (retry) =>
-        guarded(() => {
-          retries.count++;
-          retries.last = retry;
-          if (retry.at - lastLineAt >= minInterval) line(retry.at, retryText(retries, run.status(), timeZone));
-        }),
-      ),
-    );
     offs.push(run.on('source-paused', (paused) => guarded(() => line(paused.at, sourcePausedText(paused, timeZone)))));
     offs.push(run.on('source-resumed', (resumed) => guarded(() => line(resumed.at, `source ${resumed.source} resumed: its probe call succeeded`))));
     offs.push(run.on('stalled', (stall) => guarded(() => line(stall.at, stallText(stall)))));

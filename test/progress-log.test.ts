@@ -102,6 +102,41 @@ describe('the operator log', () => {
   });
 });
 
+describe('the bar on a terminal while only retries happen', () => {
+  it('redraws (at most every intervalMs) so that the retrying items show, though nothing finishes', async () => {
+    const clock = new FakeClock();
+    const failUntil = clock.now() + 60_000;
+    const { run } = numberedRun(8, {
+      clock,
+      latencyMs: 100,
+      respond: (item) => {
+        if (clock.now() < failUntil) throw new HttpStatusError(503);
+        return item;
+      },
+      retry: { maxAttempts: 100, baseDelayMs: 1_000, maxDelayMs: 5_000 },
+      overload: false,
+    });
+    const chunks: string[] = [];
+    const stream = Object.assign(
+      new Writable({
+        write(chunk: Buffer | string, _encoding, callback) {
+          chunks.push(String(chunk));
+          callback();
+        },
+      }),
+      { isTTY: true, columns: 100 },
+    );
+    attachProgressBar(run, { stream, total: 8, color: false, intervalMs: 1_000 });
+    const done = run.start();
+    await clock.advance(failUntil - clock.now() - 1);
+    const during = chunks.filter((chunk) => / 0\/8 .*retrying/s.test(chunk));
+    expect(during.length).toBeGreaterThanOrEqual(15); // retries come every few seconds: a redraw for most of them, at most one a second
+    expect(during.length).toBeLessThanOrEqual(61);
+    await clock.runUntil(() => run.state === 'completed');
+    await done;
+  });
+});
+
 /** Runs the cursor child in a mode; resolves with what it wrote and how it ended. */
 function cursorChild(mode: string): Promise<{ stdout: string; stderr: string; code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolve, reject) => {
