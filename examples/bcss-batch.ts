@@ -49,7 +49,7 @@ const run = createRun({
       { signal },
     ),
   onSuccess: (_ssin, reply, info) => {
-    if (info.code !== 'MSG00000') console.log(`business ${info.key}: ${reply.status?.value} ${info.code}`);
+    if (info.code !== 'MSG00000') console.log(`business ${info.maskedKey}: ${reply.status?.value} ${info.code}`);
   },
 });
 

@@ -11,6 +11,7 @@ import type { Clock } from './clock.js';
 import { ConfigError, PolicyError, type ConfigIssue } from './errors.js';
 import type { RunStore } from './store.js';
 import { sharedSchema, type SharedOptions } from './shared-options.js';
+import { isRunLogger, type RunLogger } from './run-logger.js';
 
 /** The longest delay a Node.js timer supports; a longer one would fire at once. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -143,6 +144,8 @@ export const runOptionsSchema = z.strictObject({
   shared: sharedSchema.optional(),
   name: z.string().trim().min(1).max(120).optional(),
   announcement: announcementSchema.optional(),
+  // ── Operations (issue 14): the logger ──
+  logger: z.custom<RunLogger>(isRunLogger, { message: 'expected a logger with info, warn and error methods, called as logger.info(fields, message) (pino, console)' }).optional(),
 });
 
 /** One source of a run: its kind, cap (at most the BCSS policy cap unless overridden) and timeout. */
@@ -170,7 +173,10 @@ export interface CallContext {
   readonly source: string;
   /** Position of the item in the input, from 0. */
   readonly position: number;
-  /** The item's key, masked. */
+  /**
+   * The item's key, masked (`85.07.30-***.**`): the context is safe to log. The call has the
+   * item itself, whole; only `onSuccess` gets the key whole (`SuccessInfo.key`).
+   */
   readonly key: string;
 }
 
@@ -184,7 +190,13 @@ export interface PrecheckFailure {
 /** What `onSuccess` receives besides the item and value. */
 export interface SuccessInfo {
   readonly position: number;
+  /**
+   * The item's key as the `key` function returned it, national numbers WHOLE (your own code:
+   * upsert by it); `#position` without a `key` function. Do not log it: log `maskedKey`.
+   */
   readonly key: string;
+  /** The same key with national numbers masked (`85.07.30-***.**`), as in events, errors and the ledger: the one to log. */
+  readonly maskedKey: string;
   readonly source: string;
   readonly attempts: number;
   /** Code of the success when the classifier gave one (e.g. `NO_DATA_FOUND`). */
@@ -259,6 +271,19 @@ export interface RunOptions<T, R> {
    * `{ override: { reason } }` (e.g. a test environment); the reason is kept with the records.
    */
   readonly announcement?: AnnouncementConfig;
+
+  // ── Operations (issue 14) ──
+  /**
+   * Where the library logs what it has to say: a pino logger, `console`, or any object with
+   * `info`, `warn`, `error` (and optionally `debug`) methods, each called as
+   * `logger.info(fields, message)` (pino's shape). State changes and the end at `info`
+   * (`failed` at `error`, a pause by the reject budget at `warn`), rejects (masked) at `warn`,
+   * retries at `debug`; see `attachRunLogger`. A logger that throws fails the run
+   * (`LISTENER_ERROR`).
+   *
+   * @defaultValue `undefined`: nothing is logged (the library never writes to the console by itself).
+   */
+  readonly logger?: RunLogger;
 }
 
 /** A source after validation: its cap resolved under the policy. */

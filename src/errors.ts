@@ -252,3 +252,27 @@ export class AnnouncementError extends BcssBulkError {
     this.reference = details.reference;
   }
 }
+
+/** What is wrong with an input file: see {@link InputFileError}. */
+export type InputFileProblem = 'unreadable' | 'malformed' | 'columns' | 'column-missing' | 'invalid-insz';
+
+/**
+ * An input file (`readCsv`, `readLines`) cannot be read as asked: the file and the line are
+ * named, never the line's content (it may hold national numbers). Thrown from the iteration, so
+ * a run reading the file fails with `INPUT_ERROR` and this error as its cause.
+ */
+export class InputFileError extends BcssBulkError {
+  /** The file, as given (or the stream's `name`). */
+  readonly file: string;
+  /** Line of the file, from 1 (0 when the file could not be opened). */
+  readonly line: number;
+  /** `unreadable` (cannot be opened or read), `malformed` (CSV quoting), `columns` (a row's cell count differs from the first row's), `column-missing` (the column asked for is not there), `invalid-insz` (with `onInvalid: 'throw'`). */
+  readonly problem: InputFileProblem;
+
+  constructor(file: string, line: number, problem: InputFileProblem, what: string, options?: { cause?: unknown }) {
+    super('INPUT_FILE', `${file}${line > 0 ? ` line ${line}` : ''}: ${what}`, options);
+    this.file = file;
+    this.line = line;
+    this.problem = problem;
+  }
+}

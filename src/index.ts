@@ -160,3 +160,11 @@ export { adviseMutations, readRunHistory } from './mutations.js';
 export type { MutationsAdvice, MutationsAdviceInput, RunHistoryEntry } from './mutations.js';
 export { preflight } from './preflight.js';
 export type { PreflightInput, PreflightProblem, PreflightReport } from './preflight.js';
+
+// ── Operations (issue 14): logger, input helpers ──
+export { attachRunLogger } from './run-logger.js';
+export type { RunLogger, LogMethod, LogFields } from './run-logger.js';
+export { readCsv, readLines, inputPrecheck } from './input-files.js';
+export type { InputLine, InputFileOptions, ReadCsvOptions, ReadLinesOptions, CsvRecord, CsvCells } from './input-files.js';
+export { InputFileError } from './errors.js';
+export type { InputFileProblem } from './errors.js';

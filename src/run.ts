@@ -25,6 +25,7 @@ import { openInput, type InputReader, type Read } from './input.js';
 import { isoInstant } from './instant.js';
 import { maskNationalNumbers } from './privacy.js';
 import { RateMeter } from './rate.js';
+import { attachRunLogger } from './run-logger.js';
 import { SharedMode } from './shared-mode.js';
 import { StallWatchdog } from './stall-watchdog.js';
 import { leaseTtl } from './shared-options.js';
@@ -186,6 +187,7 @@ export class BulkRun<T, R = unknown> {
             busy: () => this.sum('inFlight') + this.sum('finishing') > 0,
             stalled: (idleMs) => this.stalled(idleMs),
           });
+    if (this.options.logger !== undefined) attachRunLogger(this, this.options.logger); // detached with the run: its listeners go with it
     this.closeAlarm = new Alarm(this.clock);
     this.openAlarm = new Alarm(this.clock);
     this.drainAlarm = new Alarm(this.clock);
@@ -508,7 +510,7 @@ export class BulkRun<T, R = unknown> {
     const item = result.value;
     let name: string;
     let key: string;
-    let storeKey: string | undefined;
+    let rawKey: string | undefined;
     try {
       if (position < FINGERPRINTED_ITEMS && this.store.verifyInput !== undefined) this.verifyInput(item, position);
       if (this.resumed !== undefined && (position < this.resumed.watermark || this.resumed.finished.has(position))) return true;
@@ -517,7 +519,7 @@ export class BulkRun<T, R = unknown> {
       else {
         const raw = String(this.options.key(item, position));
         key = maskNationalNumbers(raw);
-        if (this.store.keepsNationalNumbers === true && raw !== key) storeKey = raw; // the store's owner opted in
+        if (raw !== key) rawKey = raw; // whole for the caller's own code (onSuccess), and for a store whose owner opted in
       }
     } catch (error) {
       if (error instanceof RunFailedError) this.fail(error);
@@ -534,7 +536,7 @@ export class BulkRun<T, R = unknown> {
       item,
       position,
       key,
-      storeKey, // always present (possibly undefined): one object shape for every item
+      rawKey, // always present (possibly undefined): one object shape for every item
       lane,
       attempts: 0,
       firstAttemptAt: 0,
@@ -758,7 +760,7 @@ export class BulkRun<T, R = unknown> {
   private finish(pending: PendingItem<T>, outcome: ItemOutcome, code: string | undefined, reason: string | undefined, value?: R): void {
     const record: { -readonly [K in keyof OutcomeRecord]: OutcomeRecord[K] } = {
       position: pending.position,
-      key: pending.storeKey ?? pending.key,
+      key: this.store.keepsNationalNumbers === true ? (pending.rawKey ?? pending.key) : pending.key,
       source: pending.lane.name,
       outcome,
       attempts: pending.attempts,
@@ -778,7 +780,8 @@ export class BulkRun<T, R = unknown> {
       this.runSteps([{ run: () => this.store.record(record), code: 'STORE_FAILED', what: 'The store could not record an outcome' }], done);
       return;
     }
-    const info: { -readonly [K in keyof SuccessInfo]: SuccessInfo[K] } = { position: pending.position, key: pending.key, source: record.source, attempts: pending.attempts };
+    // The caller's own code gets the item's real key (an upsert by it must not merge two people born the same day).
+    const info: { -readonly [K in keyof SuccessInfo]: SuccessInfo[K] } = { position: pending.position, key: pending.rawKey ?? pending.key, maskedKey: pending.key, source: record.source, attempts: pending.attempts };
     if (code !== undefined) info.code = code;
     this.runSteps(
       [

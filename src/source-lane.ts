@@ -37,8 +37,8 @@ export interface PendingItem<T> {
   readonly position: number;
   /** Key for events and records, already masked. */
   readonly key: string;
-  /** The unmasked key, kept only for a store that opted in to national numbers. */
-  readonly storeKey: string | undefined;
+  /** The unmasked key, when masking changed it: handed to `onSuccess`, and recorded only by a store that opted in to national numbers. */
+  readonly rawKey: string | undefined;
   readonly lane: SourceLane<T>;
   attempts: number;
   firstAttemptAt: number;

@@ -21,7 +21,7 @@ describe('example follow-run', () => {
     }
     expect(out).not.toContain('example-token');
     // The progress bar, as plain lines in a log: counts, the rate, the ETA past the office hours.
-    expect(out).toMatch(/^running {2}5\/12 \(41\.7%\) {2}\d+\.\d\/h {2}ETA \w{3} 2026-11-\d\d \d\d:\d\d .*\| rn {2}\[#+\.+\] {2}5\/12 {2}3\/4 in flight$/m);
-    expect(out).toMatch(/^completed {2}12\/12 \(100\.0%\) .*ended Tue 2026-11-24 22:00 \| rn {2}\[#+\] 12\/12 {2}0\/4 in flight$/m);
+    expect(out).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+01:00 running {2}5\/12 \(41\.7%\) {2}\d+\.\d\/h {2}ETA \w{3} 2026-11-\d\d \d\d:\d\d .*\| rn {2}\[#+\.+\] {2}5\/12 {2}3\/4 in flight$/m);
+    expect(out).toMatch(/^2026-11-24T22:00:00\+01:00 completed {2}12\/12 \(100\.0%\) .*ended Tue 2026-11-24 22:00 \| rn {2}\[#+\] 12\/12 {2}0\/4 in flight$/m);
   });
 });

@@ -99,6 +99,34 @@ describe('ledger tools', () => {
     expect([csvField('plain'), csvField('a,b'), csvField('say "hi"'), csvField('cr\rlf'), csvField(undefined), csvField(3)]).toEqual(['plain', '"a,b"', '"say ""hi"""', '"cr\rlf"', '', '3']);
   });
 
+  it('guards CSV fields against formula injection (OWASP): = + - @ tab CR get a single quote in front', () => {
+    const cells = ['=1+2', '+SUM(A1)', '-2+3', '@cmd', '\tTAB', '\rCR', '=HYPERLINK("http://x","y")', 'a=b', " '=already"];
+    expect(cells.map((cell) => csvField(cell))).toEqual(["'=1+2", "'+SUM(A1)", "'-2+3", "'@cmd", "'\tTAB", '"\'\rCR"', '"\'=HYPERLINK(""http://x"",""y"")"', 'a=b', " '=already"]);
+    expect([csvField(-3), csvField(0), csvField(-1.5)]).toEqual(['-3', '0', '-1.5']); // numbers are no formulas
+  });
+
+  it('exports keys, codes and reasons that look like formulas as text, in the library and the command', async () => {
+    const store = await FileStore.open(dir);
+    await createRun<string, string>({
+      announcement: TEST_ANNOUNCEMENT,
+      input: ["=cmd|'/c calc'!A1", '@SUM(1)'],
+      source: 'rn',
+      sources: { rn: { kind: 'rn' } },
+      calendar: { enforce: false, override: { reason: 'test against an in-process service, not the BCSS' } },
+      key: (id) => id,
+      call: (id) => id,
+      classify: (result) => (result.ok ? { class: 'reject', code: '+MSG', reason: `-refused ${result.value}` } : undefined),
+      rejectBudget: false,
+      store,
+    }).start();
+    await store.close();
+    const csv = await exportLedger(dir, 'csv');
+    const rows = csv.split('\r\n').slice(1, 3);
+    expect(rows[0]).toMatch(/^rejects,0,'=cmd\|'\/c calc'!A1,rn,reject,'\+MSG,'-refused =cmd\|'\/c calc'!A1,1,/);
+    expect(rows[1]).toMatch(/^rejects,1,'@SUM\(1\),rn,reject,'\+MSG,'-refused @SUM\(1\),1,/);
+    expect(cli('ledger', 'export', dir, '--format', 'csv').stdout).toBe(csv);
+  });
+
   it('re-runs the chosen rejects as the input of a new run', async () => {
     await recordRun(dir);
     const second = path.join(dir, 'rerun');

@@ -111,7 +111,7 @@ describe('attachProgressBar', () => {
     expect(stream.chunks.length).toBe(written);
   });
 
-  it('into a log: one plain line (no ANSI) now and then, at most every plainIntervalMs, and the final state once', async () => {
+  it('into a log: timestamped plain lines (no ANSI), a progress line at most every plainIntervalMs, every state change, the summary last', async () => {
     // 400 items at 4 per 100 ms: 10 s of run, progress events every 200 ms.
     const { clock, run } = numberedRun(400, { latencyMs: 100, progressIntervalMs: 200 });
     const stream = fakeStream(false);
@@ -121,11 +121,16 @@ describe('attachProgressBar', () => {
     await done;
     const lines = stream.chunks.join('').split('\n').filter((line) => line !== '');
     expect(stream.chunks.join('')).not.toContain('\u001b');
-    // idle at attach (0 s), then running at 3 s, 6 s and 9 s (not at the start, 0 s after the idle line), then completed at 10 s.
-    expect(lines.map((line) => line.split('  ')[0])).toEqual(['idle', 'running', 'running', 'running', 'completed']);
-    // At 3 s, 120 items and 40/s, give or take the calls ending at the very instant of the event.
-    expect(lines[1]).toMatch(/^running {2}12[0-3]\/400 \(30\.\d%\) {2}(39|40)\.\d\/s .*\| rn {2}\[#{10,11}\.+\] 12[0-3]\/400/);
-    expect(lines.at(-1)).toMatch(/^completed {2}400\/400 \(100\.0%\).* \| rn {2}\[#+\] 400\/400 {2}0\/4 in flight$/);
+    // The fake clock starts on Monday 5 January 2026, 20:00 UTC: 21:00 in Brussels.
+    expect(lines.every((line) => /^2026-01-05T21:00:(0\d|10)\+01:00 /.test(line))).toBe(true);
+    const texts = lines.map((line) => line.slice('2026-01-05T21:00:00+01:00 '.length));
+    // idle at attach (0 s), the start, then running at 3 s, 6 s and 9 s, then the end: its state change, the final progress and the summary.
+    expect(texts.map((text) => text.split('  ')[0]!.split(':')[0])).toEqual(['idle', 'idle → running (start)', 'running', 'running', 'running', 'running → completed (completed)', 'completed', 'completed']);
+    expect(lines[2]).toMatch(/^2026-01-05T21:00:03\+01:00 running {2}12[0-3]\/400 \(30\.\d%\) {2}(39|40)\.\d\/s .*\| rn {2}\[#{10,11}\.+\] 12[0-3]\/400/);
+    expect(lines.at(-2)).toMatch(/^2026-01-05T21:00:10\+01:00 completed {2}400\/400 \(100\.0%\).* \| rn {2}\[#+\] 400\/400 {2}0\/4 in flight$/);
+    expect(lines.at(-1)).toBe(
+      '2026-01-05T21:00:10+01:00 completed: 400 items finished (400 succeeded, 0 rejected, 0 exhausted), 0 unfinished; 400 calls, 0 retries; from Mon 2026-01-05 21:00 to Mon 2026-01-05 21:00 (10 s)',
+    );
   });
 
   it('a stream that throws stops the bar, which keeps the error; the run goes on and completes as without it', async () => {
@@ -164,12 +169,13 @@ describe('attachProgressBar', () => {
     await clock.runUntil(() => run.state === 'completed');
     await done;
     const draws = (stream: { chunks: string[] }) => stream.chunks.filter((chunk) => chunk.includes(' in flight')).length;
-    // One draw at attach (idle), at most one per interval over 10 s (events come every 100 ms,
-    // so every 300 ms for 250 ms), then the final state; not one per event (about 100).
+    // One draw at attach (idle), one at the start (a state change is drawn at once), at most one
+    // per interval over 10 s (events come every 100 ms, so every 300 ms for 250 ms), then the
+    // final state; not one per event (about 100).
     expect(draws(byDefault)).toBeGreaterThanOrEqual(1 + 10_000 / 300 + 1 - 1);
-    expect(draws(byDefault)).toBeLessThanOrEqual(1 + 10_000 / 250 + 1);
+    expect(draws(byDefault)).toBeLessThanOrEqual(1 + 1 + 10_000 / 250 + 1);
     expect(draws(everySecond)).toBeGreaterThanOrEqual(1 + 9 + 1);
-    expect(draws(everySecond)).toBeLessThanOrEqual(1 + 10 + 1);
+    expect(draws(everySecond)).toBeLessThanOrEqual(1 + 1 + 10 + 1);
   });
 
   it('stop() detaches before the end and shows the cursor again', async () => {

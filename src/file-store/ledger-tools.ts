@@ -87,16 +87,29 @@ export async function summarizeLedger(dir: string, options: { readonly fs?: File
 /** Columns of the CSV export, in order. */
 export const CSV_COLUMNS = ['ledger', 'position', 'key', 'source', 'outcome', 'code', 'reason', 'attempts', 'firstAttemptAt', 'lastAttemptAt'] as const;
 
-/** One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break; quotes doubled. */
+/** First characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break; quotes
+ * doubled. Guarded against formula injection (the OWASP rule): a text starting with `=`, `+`,
+ * `-`, `@`, a tab or a carriage return gets a single quote in front (`=HYPERLINK(…)` →
+ * `'=HYPERLINK(…)`), so that a spreadsheet shows it as text instead of running it. Numbers are
+ * written as they are (`-3` stays `-3`: a number is never a formula).
+ */
 export function csvField(value: unknown): string {
-  const text = value === undefined || value === null ? '' : String(value);
+  let text = value === undefined || value === null ? '' : String(value);
+  if (typeof value !== 'number' && typeof value !== 'bigint' && FORMULA_START.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** Export formats. */
 export type ExportFormat = 'csv' | 'jsonl';
 
-/** The export of rejects as lines (each ending with a newline): CSV with a header row, or JSON Lines. */
+/**
+ * The export of rejects as lines (each ending with a newline): CSV with a header row (every
+ * field through {@link csvField}, so guarded against formula injection), or JSON Lines.
+ */
 export function* exportLines(records: Iterable<LedgerRecord>, format: ExportFormat): Generator<string> {
   if (format === 'csv') {
     yield `${CSV_COLUMNS.join(',')}\r\n`;
