@@ -17,8 +17,8 @@ export const SSDN_SERVICE_NAMESPACE = 'http://www.ksz-bcss.fgov.be/XSD/SSDN/Serv
 export const SSDN_COMMON_NAMESPACE = 'http://www.ksz-bcss.fgov.be/XSD/SSDN/Common';
 /** Common v3 types of the SOA services. */
 export const COMMON_V3_NAMESPACE = 'http://kszbcss.fgov.be/types/common/v3';
-/** The SOA platform's `SystemError` fault detail. */
-export const SOA_ERRORS_NAMESPACE = 'http://socialsecurity.be/errors/v1';
+/** The SOA platform's `SystemError` fault detail (as the public page "SOA technical errors" writes it). */
+export const SOA_ERRORS_NAMESPACE = 'https://socialsecurity.be/errors/v1';
 
 // ── Simple types ─────────────────────────────────────────────────────────────
 
