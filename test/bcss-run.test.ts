@@ -18,6 +18,7 @@ import { TEST_ANNOUNCEMENT } from './helpers.js';
 
 const NS = 'http://kszbcss.fgov.be/intf/RetrieveTIGroupsService/v2';
 const PATH = 'RetrieveTIGroupsService/v2/retrieveTI';
+const ACTION = 'http://kszbcss.fgov.be/RetrieveTIGroupsService/retrieveTI';
 
 /** Valid national numbers: born 1985-07-30, counters 1.., check digits computed. */
 function ssin(counter: number): string {
@@ -36,7 +37,10 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 
 function lookup(client: BcssClient) {
   return (person: string, { signal }: { signal: AbortSignal }) =>
-    client.soa({ path: PATH, request: { name: 'retrieveTIGroupsRequest', namespace: NS, body: { ssin: person } }, legalContext: 'PCSA:SOCIAL_INQUIRY' }, { signal });
+    client.soa(
+      { path: PATH, soapAction: ACTION, request: { name: 'retrieveTIGroupsRequest', namespace: NS, body: { searchInformation: { ssin: person, language: 'fr' } } }, legalContext: 'PCSA:SOCIAL_INQUIRY' },
+      { signal },
+    );
 }
 
 function baseRun(client: BcssClient, input: string[], extra: Partial<RunOptions<string, BcssReply>> = {}) {
@@ -100,7 +104,7 @@ describe('a batch through the engine against the fake BCSS', () => {
     for (const r of store.rejects()) byCode.set(r.code ?? '', (byCode.get(r.code ?? '') ?? 0) + 1);
     expect(Object.fromEntries(byCode)).toEqual({ MSG00005: 20, MSG00006: 20, INSZ_CHECK_DIGITS: 1, INSZ_COUNTER: 1 });
     const replaced = store.rejects().find((r) => r.code === 'MSG00006')!;
-    expect(replaced.reason).toBe('NO_RESULT MSG00006: The SSIN has been replaced: newSSIN=17.07.30-***.**');
+    expect(replaced.reason).toBe('NO_RESULT MSG00006: The ssin given in request is replaced: newSSIN=17.07.30-***.**');
     expect(JSON.stringify(store.rejects())).not.toMatch(/\d{11}/);
   });
 

@@ -65,19 +65,19 @@ export interface SoaStatus {
 /** The SOA status of each named outcome (CommonV3 values and codes; descriptions as the BCSS writes them). */
 export const SOA_STATUS: Readonly<Record<Exclude<FakeBcssNamedOutcome, 'not-authorised'> | 'not-authorised', SoaStatus>> = {
   found: { value: 'DATA_FOUND', code: 'MSG00000', description: 'Treatment completed successfully.' },
-  'not-found': { value: 'NO_DATA_FOUND', code: 'MSG00100', description: 'Treatment successful, but no data found at the supplier.' },
-  deceased: { value: 'NO_DATA_FOUND', code: 'MSG00009', description: 'Person deceased.' },
-  incomplete: { value: 'INCOMPLETE_DATA', code: 'HAN20200', description: 'Treatment partially successful. Some sources could not be consulted due to technical issues.' },
-  'unknown-ssin': { value: 'NO_RESULT', code: 'MSG00005', description: 'The ssin given in request does not exist.' },
+  'not-found': { value: 'NO_DATA_FOUND', code: 'MSG00100', description: 'Treatment successful, but no data found at the supplier' },
+  deceased: { value: 'NO_DATA_FOUND', code: 'MSG00009', description: 'Person deceased' },
+  incomplete: { value: 'INCOMPLETE_DATA', code: 'HAN20200', description: 'Treatment partially successful. Some sources could not be consulted due to technical issues' },
+  'unknown-ssin': { value: 'NO_RESULT', code: 'MSG00005', description: 'The ssin given in request does not exist' },
   'invalid-data': { value: 'NO_RESULT', code: 'MSG00008', description: 'A validation error occurred.' },
-  'invalid-ssin': { value: 'NO_RESULT', code: 'MSG00011', description: 'The structure of the ssin given in request is invalid.' },
-  'not-integrated': { value: 'NO_RESULT', code: 'MSG00012', description: 'The SSIN is not sufficiently integrated for your organization.' },
-  'not-authorised': { value: 'NO_RESULT', code: 'MSG00013', description: 'Access to this operation is not allowed with the given legalcontext and credentials.' },
+  'invalid-ssin': { value: 'NO_RESULT', code: 'MSG00011', description: 'The structure of the ssin given in request is invalid' },
+  'not-integrated': { value: 'NO_RESULT', code: 'MSG00012', description: 'The SSIN is not sufficiently integrated for your organization' },
+  'not-authorised': { value: 'NO_RESULT', code: 'MSG00013', description: 'Access to this operation is not allowed with the given legalcontext and credentials' },
 };
 
 /** The status of `{ replacedBy }`. */
 export function replacedStatus(newSsin: string): SoaStatus {
-  return { value: 'NO_RESULT', code: 'MSG00006', description: 'The ssin given in request is replaced.', information: [{ fieldName: 'newSSIN', fieldValue: newSsin }] };
+  return { value: 'NO_RESULT', code: 'MSG00006', description: 'The ssin given in request is replaced', information: [{ fieldName: 'newSSIN', fieldValue: newSsin }] };
 }
 
 /**
