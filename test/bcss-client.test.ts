@@ -9,6 +9,7 @@ import { startFakeBcss, type FakeBcss } from '../src/testing/fake-bcss.js';
 
 const NS = 'http://kszbcss.fgov.be/intf/RetrieveTIGroupsService/v2';
 const PATH = 'RetrieveTIGroupsService/v2/retrieveTI';
+const ACTION = 'http://kszbcss.fgov.be/RetrieveTIGroupsService/retrieveTI';
 const NEW_SSIN = '17073003384';
 /** Valid national numbers (born 1985-07-30), one per outcome of the fake. */
 function ssin(counter: number): string {
@@ -42,7 +43,10 @@ const classify = composeClassifiers(bcssClassifier());
 const ctx = { now: Date.UTC(2026, 10, 23, 20), timedOut: false };
 
 function soa(ssin: string, signal?: AbortSignal): Promise<BcssReply> {
-  return client.soa({ path: PATH, request: { name: 'retrieveTIGroupsRequest', namespace: NS, body: { ssin, language: 'fr' } }, legalContext: 'PCSA:SOCIAL_INQUIRY' }, { signal });
+  return client.soa(
+    { path: PATH, soapAction: ACTION, request: { name: 'retrieveTIGroupsRequest', namespace: NS, body: { searchInformation: { ssin, language: 'fr' } } }, legalContext: 'PCSA:SOCIAL_INQUIRY' },
+    { signal },
+  );
 }
 
 function ssdn(ssin: string): Promise<BcssReply> {
@@ -251,11 +255,12 @@ describe('SSDN sendXML over HTTP on loopback', () => {
 describe('requests are built safely', () => {
   it('escapes every text given by the caller', async () => {
     const hostile = `</ssin><x>&"'`;
-    const seen = await startFakeBcss({ data: (ssin) => ({ echo: ssin ?? '' }) });
+    const seen = await startFakeBcss({ latencyMs: 0 });
     const c = createBcssClient({ url: seen.url, customer: { cbeNumber: '0123456789' } });
-    const reply = await c.soa({ request: { name: 'r', namespace: 'urn:x?a=1&b="2"', body: { ssin: hostile } }, legalContext: 'A&B' });
-    expect(reply.body).toEqual({ echo: hostile });
-    expect(seen.calls[0]).toMatchObject({ ssin: hostile, legalContext: 'A&B' });
+    // The fake reads the request back: the hostile text arrives whole (then fails the SsinType).
+    const hostileCall = { path: PATH, soapAction: ACTION, request: { name: 'retrieveTIGroupsRequest', namespace: NS, body: { searchInformation: { ssin: hostile } } }, legalContext: 'A&B' };
+    await expect(c.soa(hostileCall)).rejects.toMatchObject({ httpStatus: 500 });
+    expect(seen.refusals[0]?.reason).toContain(`'${hostile}'`);
     c.close();
     await seen.close();
   });
