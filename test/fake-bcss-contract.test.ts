@@ -47,7 +47,7 @@ const OUTCOMES: FakeBcssOutcome[] = [
   { fault: 'SOA-03001' },
 ];
 
-const body = (xml: string) => `/${el('Envelope')}/${el('Body')}/*`;
+const BODY = `/${el('Envelope')}/${el('Body')}/*`;
 const inner = (xml: string) => xpathText(xml, `/${el('Envelope')}/${el('Body')}/${el('xmlString')}`);
 
 /** Answers one request with a given outcome, in process, at a fixed fake time. */
@@ -61,7 +61,7 @@ describe('the hand-written requests of these tests follow the schemas', () => {
   it('RetrieveTIGroups v2, IdentifyPerson and ManageAccess (escaped and CDATA) validate', () => {
     const rtg = retrieveTiGroups(SSIN);
     assertValidXml(rtg, 'bcss-all');
-    expect(expandedName(rtg, body(rtg))).toBe(`{${RTG}}retrieveTIGroupsRequest`);
+    expect(expandedName(rtg, BODY)).toBe(`{${RTG}}retrieveTIGroupsRequest`);
     for (const ssdn of [ssdnRequest('OCMWCPASIdentifyPerson', identifyPersonBody(SSIN)), ssdnRequest('OCMWCPASManageAccess', manageAccessBody(SSIN))]) {
       for (const form of ['escaped', 'cdata'] as const) {
         const xml = sendXml(ssdn, form);
@@ -80,7 +80,7 @@ describe('every reply validates against the schemas', () => {
     const isFault = typeof outcome === 'object' && 'fault' in outcome;
     const systemError = (isFault && outcome.fault.startsWith('SOA-')) || outcome === 'incomplete';
     expect(reply.status).toBe(isFault || systemError ? 500 : 200);
-    const element = expandedName(reply.body, isFault || systemError ? `${body(reply.body)}/${el('detail')}/*` : body(reply.body));
+    const element = expandedName(reply.body, isFault || systemError ? `${BODY}/${el('detail')}/*` : BODY);
     expect(element).toBe(systemError ? '{https://socialsecurity.be/errors/v1}SystemError' : isFault ? `{${RTG}}retrieveTIGroupsFault` : `{${RTG}}retrieveTIGroupsResponse`);
   });
 
@@ -110,7 +110,7 @@ describe('every reply validates against the schemas', () => {
         expect(xpathText(reply.body, `//${el('faultcode')}`)).toMatch(/^soapenv:(Client|Server)$/);
         return;
       }
-      expect(expandedName(reply.body, body(reply.body))).toBe('{http://ksz-bcss.fgov.be/connectors/WebServiceConnector}xmlString');
+      expect(expandedName(reply.body, BODY)).toBe('{http://ksz-bcss.fgov.be/connectors/WebServiceConnector}xmlString');
       const document = inner(reply.body);
       assertValidXml(document, 'bcss-all');
       const serviceReply = `/${el('SSDNReply')}/${el('ServiceReply')}`;
