@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bcssClassifier } from '../src/bcss/classify.js';
 import { createBcssClient, type BcssClient } from '../src/bcss/client.js';
+import { IDENTIFY_PERSON_NS } from '../src/bcss/contract.js';
 import { BcssFaultError, BcssReplyError, BcssRequestError, BcssTransportError } from '../src/bcss/errors.js';
 import type { BcssReply } from '../src/bcss/soap.js';
 import { composeClassifiers, type AttemptResult, type Classification } from '../src/classify.js';
@@ -42,7 +43,7 @@ const classify = composeClassifiers(bcssClassifier());
 const ctx = { now: Date.UTC(2026, 10, 23, 20), timedOut: false };
 
 function soa(ssin: string, signal?: AbortSignal): Promise<BcssReply> {
-  return client.soa({ path: PATH, request: { name: 'retrieveTIGroupsRequest', namespace: NS, body: { ssin, language: 'fr' } }, legalContext: 'PCSA:SOCIAL_INQUIRY' }, { signal });
+  return client.soa({ path: PATH, request: { name: 'retrieveTIGroupsRequest', namespace: NS, body: { searchInformation: { ssin, language: 'fr' } } }, legalContext: 'PCSA:SOCIAL_INQUIRY' }, { signal });
 }
 
 function ssdn(ssin: string): Promise<BcssReply> {
@@ -50,7 +51,7 @@ function ssdn(ssin: string): Promise<BcssReply> {
     path: 'connectors/webservice/KSZBCSSWebServiceConnectorPort',
     serviceId: 'OCMWCPASIdentifyPerson',
     version: '20050930',
-    request: { name: 'IdentifyPersonRequest', namespace: 'http://www.ksz-bcss.fgov.be/XSD/SSDN/OCMW_CPAS/IdentifyPerson', body: { SearchCriteria: { SSIN: ssin } } },
+    request: { name: 'IdentifyPersonRequest', namespace: IDENTIFY_PERSON_NS, body: { SearchCriteria: { SSIN: ssin } } },
   });
 }
 
@@ -164,8 +165,8 @@ describe('SOAP faults and HTTP errors', () => {
     expect(v).toMatchObject({ class: 'transient', code: 'MSG00003' });
   });
 
-  it('SOA-02001 (service not available): transient', async () => {
-    expect((await verdict(soa(SSINS.faultSoa2001))).verdict).toMatchObject({ class: 'transient', code: 'SOA-02001' });
+  it('SOA-02001 (service not available, "retries will not work"): fatal', async () => {
+    expect((await verdict(soa(SSINS.faultSoa2001))).verdict).toMatchObject({ class: 'fatal', code: 'SOA-02001' });
   });
 
   it('SOA-01002 (service call not authorized): fatal', async () => {
@@ -215,7 +216,7 @@ describe('SOAP faults and HTTP errors', () => {
     const reason = new Error('timed out');
     setTimeout(() => controller.abort(reason), 50);
     const started = Date.now();
-    await expect(slowClient.soa({ request: { name: 'x', namespace: NS, body: { ssin: SSINS.found } }, legalContext: 'A:B' }, { signal: controller.signal })).rejects.toBe(reason);
+    await expect(slowClient.soa({ request: { name: 'x', namespace: NS, body: { searchInformation: { ssin: SSINS.found } } }, legalContext: 'A:B' }, { signal: controller.signal })).rejects.toBe(reason);
     expect(Date.now() - started).toBeLessThan(2_000);
     // The server saw the client go away: nothing stays in flight.
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -292,7 +293,7 @@ describe('requests are built safely', () => {
 
   it('ssdn() without the SSDN user is a request error', async () => {
     const c = createBcssClient({ url: bcss.url, customer: { cbeNumber: '0123456789' } });
-    await expect(c.ssdn({ serviceId: 's', version: '1', request: { name: 'r', namespace: 'urn:r', body: {} } })).rejects.toThrow(/ssdnUser/);
+    await expect(c.ssdn({ serviceId: 's', version: '20050930', request: { name: 'r', namespace: 'urn:r', body: {} } })).rejects.toThrow(/ssdnUser/);
     c.close();
   });
 });
@@ -342,7 +343,7 @@ describe('client limits and generators', () => {
 
   it('maxReplyBytes: a larger reply is refused', async () => {
     const c = createBcssClient({ url: bcss.url, customer: { cbeNumber: '0123456789' }, maxReplyBytes: 200 });
-    await expect(c.soa({ request: { name: 'r', namespace: NS, body: { ssin: SSINS.found } }, legalContext: 'A:B' })).rejects.toThrow(/maxContentLength size of 200 exceeded/);
+    await expect(c.soa({ request: { name: 'r', namespace: NS, body: { searchInformation: { ssin: SSINS.found } } }, legalContext: 'A:B' })).rejects.toThrow(/maxContentLength size of 200 exceeded/);
     c.close();
   });
 
@@ -354,10 +355,10 @@ describe('client limits and generators', () => {
       ticket: () => 'batch-42',
       now: () => Date.UTC(2026, 10, 23, 21),
     });
-    const reply = await c.soa({ request: { name: 'r', namespace: NS, body: { ssin: SSINS.found } }, legalContext: 'A:B' });
+    const reply = await c.soa({ request: { name: 'r', namespace: NS, body: { searchInformation: { ssin: SSINS.found } } }, legalContext: 'A:B' });
     expect(reply.customerTicket).toBe('batch-42');
     expect(bcss.calls.at(-1)).toMatchObject({ ticket: 'batch-42', sentAt: '2026-11-23T21:00:00.000Z' });
-    await c.ssdn({ serviceId: 's', version: '1', request: { name: 'r', namespace: 'urn:r', body: { SSIN: SSINS.found } } });
+    await c.ssdn({ serviceId: 'OCMWCPASIdentifyPerson', version: '20050930', request: { name: 'IdentifyPersonRequest', namespace: IDENTIFY_PERSON_NS, body: { SearchCriteria: { SSIN: SSINS.found } } } });
     expect(bcss.calls.at(-1)).toMatchObject({ family: 'ssdn', ticket: 'batch-42', sentAt: '20261123T220000' }); // Brussels time
     c.close();
   });

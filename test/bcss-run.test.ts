@@ -36,7 +36,7 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 
 function lookup(client: BcssClient) {
   return (person: string, { signal }: { signal: AbortSignal }) =>
-    client.soa({ path: PATH, request: { name: 'retrieveTIGroupsRequest', namespace: NS, body: { ssin: person } }, legalContext: 'PCSA:SOCIAL_INQUIRY' }, { signal });
+    client.soa({ path: PATH, request: { name: 'retrieveTIGroupsRequest', namespace: NS, body: { searchInformation: { ssin: person } } }, legalContext: 'PCSA:SOCIAL_INQUIRY' }, { signal });
 }
 
 function baseRun(client: BcssClient, input: string[], extra: Partial<RunOptions<string, BcssReply>> = {}) {

@@ -13,7 +13,7 @@ const SSIN = '85073003328';
 let certs: TestCertificates;
 let bcss: FakeBcss;
 
-const request = { request: { name: 'retrieveTIGroupsRequest', namespace: 'urn:rtg', body: { ssin: SSIN } }, legalContext: 'PCSA:SOCIAL_INQUIRY' };
+const request = { request: { name: 'retrieveTIGroupsRequest', namespace: 'http://kszbcss.fgov.be/intf/RetrieveTIGroupsService/v2', body: { searchInformation: { ssin: SSIN } } }, legalContext: 'PCSA:SOCIAL_INQUIRY' };
 
 beforeAll(async () => {
   certs = makeCertificates(PASSPHRASE);
