@@ -3,7 +3,7 @@
  * WSDL and XSD files (names, namespaces, order, cardinality, simple types): the SOAP and SSDN
  * envelopes, and one table entry per service. Adding a service is adding an entry.
  */
-import type { ContentModel, ElementRule, SimpleType } from './fake-bcss-xml.js';
+import type { ContentModel, ElementRule, SimpleType, XmlNode } from './fake-bcss-xml.js';
 
 /** SOAP 1.1 envelope namespace. */
 export const SOAP11_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
@@ -151,7 +151,7 @@ export interface FakeSsdnService {
   readonly request: ContentModel;
   readonly ssinPath: readonly string[];
   /** The reply body for a found person or for none (`found = false`), as XML with prefix `svc`. */
-  readonly reply: (ssin: string, found: boolean, request: import('./fake-bcss-xml.js').XmlNode, deceased: boolean) => string;
+  readonly reply: (ssin: string, found: boolean, request: XmlNode, deceased: boolean) => string;
 }
 
 const IPR = 'http://www.ksz-bcss.fgov.be/XSD/SSDN/OCMW_CPAS/IdentifyPerson';
@@ -244,7 +244,7 @@ export const MANAGE_ACCESS: FakeSsdnService = {
   ssinPath: ['SSIN'],
   reply: (ssin, found, request) => {
     const text = (...path: string[]) => {
-      let node: import('./fake-bcss-xml.js').XmlNode | undefined = request;
+      let node: XmlNode | undefined = request;
       for (const step of path) node = node?.children.find((c) => c.local === step);
       return node?.text.trim();
     };

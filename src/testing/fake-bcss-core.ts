@@ -85,7 +85,8 @@ export interface FakeBcssCoreOptions {
    */
   readonly basicAuth?: { readonly username: string; readonly password: string };
   /**
-   * Time before each answer, in ms of the clock, fixed or per call.
+   * Time before each answer, in ms of the clock, fixed or per call. A refused request (it is no
+   * call) waits the fixed latency, or 5 ms when this is a function.
    * @defaultValue 5
    */
   readonly latencyMs?: number | ((call: FakeBcssCall) => number);
