@@ -81,8 +81,10 @@ const bcss = await startFakeBcss({
 });
 const client = createBcssClient({ url: bcss.url, customer: { cbeNumber: '0123456789' }, maxSockets: 4 });
 const services = {
-  rn: { path: 'PersonService/v1/consultPerson', request: 'consultPersonRequest' },
-  pensions: { path: 'PensionService/v1/consultPension', request: 'consultPensionRequest' },
+  // The BCSS's RetrieveTIGroups v2 (its request element in the v2 namespace, children unqualified).
+  rn: { path: 'RetrieveTIGroupsService/v2/retrieveTI', request: 'retrieveTIGroupsRequest', namespace: 'http://kszbcss.fgov.be/intf/RetrieveTIGroupsService/v2' },
+  // A made-up second source of the same shape, to show a cap of 2 next to the National Register's 4.
+  pensions: { path: 'PensionService/v1/consultPension', request: 'consultPensionRequest', namespace: 'urn:demo:pensions' },
 } as const;
 
 /** The run's options, on a given clock: everything a batch job configures. */
@@ -96,7 +98,11 @@ function batch(clock: FakeClock, store: FileStore) {
     call: (person, { signal }) => {
       const service = services[person.source];
       return client.soa(
-        { path: service.path, request: { name: service.request, namespace: 'urn:demo', body: { ssin: person.ssin } }, legalContext: 'DEMO:MASS_LOOKUP' },
+        {
+          path: service.path,
+          request: { name: service.request, namespace: service.namespace, body: { searchInformation: { ssin: person.ssin, language: 'fr' } } },
+          legalContext: 'PCSA:SOCIAL_INQUIRY',
+        },
         { signal },
       );
     },
