@@ -43,7 +43,6 @@ const run = createRun({
     client.soa(
       {
         path: 'RetrieveTIGroupsService/v2/retrieveTI',
-        soapAction: 'http://kszbcss.fgov.be/RetrieveTIGroupsService/retrieveTI',
         request: { name: 'retrieveTIGroupsRequest', namespace: 'http://kszbcss.fgov.be/intf/RetrieveTIGroupsService/v2', body: { searchInformation: { ssin, language: 'fr' } } },
         legalContext: 'PCSA:SOCIAL_INQUIRY',
       },

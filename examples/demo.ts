@@ -99,7 +99,9 @@ const bcss = await startFakeBcss({
 });
 const client = createBcssClient({ url: bcss.url, customer: { cbeNumber: '0123456789' }, maxSockets: 4 });
 const services = {
+  // The BCSS's RetrieveTIGroups v2 (its request element in the v2 namespace, children unqualified).
   rn: { path: RETRIEVE_TI_GROUPS_V2.path, request: RETRIEVE_TI_GROUPS_V2.requestElement, namespace: RETRIEVE_TI_GROUPS_V2.namespace, soapAction: RETRIEVE_TI_GROUPS_V2.soapAction },
+  // A made-up second source of the same shape (the fake's table entry above), to show a cap of 2 next to the National Register's 4.
   pensions: { path: PENSIONS.path, request: PENSIONS.requestElement, namespace: PENSIONS.namespace, soapAction: PENSIONS.soapAction },
 } as const;
 
@@ -118,7 +120,7 @@ function batch(clock: FakeClock, store: FileStore) {
           path: service.path,
           soapAction: service.soapAction,
           request: { name: service.request, namespace: service.namespace, body: { searchInformation: { ssin: person.ssin, language: 'fr' } } },
-          legalContext: 'DEMO:MASS_LOOKUP',
+          legalContext: 'PCSA:SOCIAL_INQUIRY',
         },
         { signal },
       );

@@ -243,6 +243,8 @@ export function createBcssClient(options: BcssClientOptions): BcssClient {
     const shown = displayUrl(url);
     const headers: Record<string, string> = { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${soapAction}"` };
     if (authorization !== undefined) headers['authorization'] = authorization;
+    // Aborted before the exchange starts (e.g. while the envelope was built): no request at all.
+    signal?.throwIfAborted();
     let response: BcssHttpResponse;
     try {
       response = await transport({ url: url.href, method: 'POST', headers, body: envelope, ...(signal === undefined ? {} : { signal }) });

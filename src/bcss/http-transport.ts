@@ -10,6 +10,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
+import type { Socket } from 'node:net';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { maskNationalNumbers } from '../privacy.js';
 import { BcssTransportError } from './errors.js';
@@ -34,6 +36,29 @@ export interface HttpTransport {
   close(): void;
 }
 
+/**
+ * A CONNECT-tunnel agent whose end-to-end TLS session uses the client's TLS settings
+ * (certificate, key, CA). They are applied to the session with the BCSS only, never to the
+ * connection with the proxy (an http:// URL).
+ */
+class TunnelAgent extends HttpsProxyAgent<string> {
+  constructor(
+    proxy: string,
+    private readonly tls: object,
+    options: http.AgentOptions,
+  ) {
+    super(proxy, options);
+  }
+
+  override connect(request: http.ClientRequest, options: Parameters<HttpsProxyAgent<string>['connect']>[1]): Promise<Socket> {
+    // The tunnel's TLS socket is made without `host`: check the certificate against the
+    // target's host (name or IP), not Node's default 'localhost'.
+    const host = typeof options.host === 'string' ? options.host.replace(/^\[|\]$/g, '') : undefined;
+    const identity = host === undefined ? {} : { checkServerIdentity: (_name: string, certificate: PeerCertificate) => checkServerIdentity(host, certificate) };
+    return super.connect(request, { ...options, ...identity, ...this.tls });
+  }
+}
+
 /** The text of an error with the proxy's URL and credentials taken out. */
 function scrubber(proxy: string | undefined): (text: string) => string {
   if (proxy === undefined) return (text) => text;
@@ -47,7 +72,7 @@ export function createHttpTransport(settings: HttpTransportSettings): HttpTransp
   const agentOptions = { keepAlive: true, maxSockets: settings.maxSockets, maxFreeSockets: settings.maxSockets };
   // Through a proxy, one agent serves both schemes: https targets get a CONNECT tunnel with the
   // client's TLS settings (certificate, key, CA) applied to the end-to-end TLS session.
-  const proxyAgent = settings.proxy === undefined ? undefined : new HttpsProxyAgent(settings.proxy, { ...agentOptions, ...settings.tls });
+  const proxyAgent = settings.proxy === undefined ? undefined : new TunnelAgent(settings.proxy, settings.tls, agentOptions);
   const httpsAgent = proxyAgent ?? new https.Agent({ ...agentOptions, ...settings.tls });
   const httpAgent = proxyAgent ?? new http.Agent(agentOptions);
   const scrub = scrubber(settings.proxy);
