@@ -111,12 +111,17 @@ describe('a batch through the engine against the fake BCSS', () => {
   it('stops the run on MSG00013 and sends nothing more', async () => {
     const stopper = await startFakeBcss({ latencyMs: 3, outcomes: { [ssin(5)]: 'not-authorised' } });
     const c = createBcssClient({ url: stopper.url, customer: { cbeNumber: '0123456789' } });
-    const run = baseRun(c, Array.from({ length: 100 }, (_, i) => ssin(i + 1)));
+    let started = 0;
+    const send = lookup(c);
+    const run = baseRun(c, Array.from({ length: 100 }, (_, i) => ssin(i + 1)), { call: (person, context) => (started++, send(person, context)) });
     await expect(run.start()).rejects.toMatchObject({ code: 'RUN_FAILED', outcomeCode: 'MSG00013' });
-    const atFailure = stopper.calls.length;
+    const atFailure = started;
     expect(atFailure).toBeLessThanOrEqual(12); // the 5th call and the few in flight around it, of 100
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(stopper.calls.length).toBe(atFailure); // nothing sent after the failure
+    // Nothing started after the failure; a request already on its way may still reach the server
+    // (on a loaded machine it can arrive after the run has failed), but no other.
+    expect(started).toBe(atFailure);
+    expect(stopper.calls.length).toBeLessThanOrEqual(atFailure);
     c.close();
     await stopper.close();
   });
