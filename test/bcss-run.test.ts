@@ -73,7 +73,8 @@ describe('a batch through the engine against the fake BCSS', () => {
       else if (i % 10 === 3) outcomes[ssin(i)] = 'unknown-ssin';
       else if (i % 10 === 4) outcomes[ssin(i)] = { replacedBy: '17073003384' };
     }
-    bcss = await startFakeBcss({ latencyMs: 3, outcomes });
+    // 20 ms: long enough that 4 calls overlap at the server even on a loaded machine.
+    bcss = await startFakeBcss({ latencyMs: 20, outcomes });
     client = createBcssClient({ url: bcss.url, customer: { cbeNumber: '0123456789' }, maxSockets: 4 });
   });
 
