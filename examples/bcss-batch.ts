@@ -43,7 +43,7 @@ const run = createRun({
     client.soa(
       {
         path: 'RetrieveTIGroupsService/v2/retrieveTI',
-        request: { name: 'retrieveTIGroupsRequest', namespace: 'http://kszbcss.fgov.be/intf/RetrieveTIGroupsService/v2', body: { ssin } },
+        request: { name: 'retrieveTIGroupsRequest', namespace: 'http://kszbcss.fgov.be/intf/RetrieveTIGroupsService/v2', body: { searchInformation: { ssin, language: 'fr' } } },
         legalContext: 'PCSA:SOCIAL_INQUIRY',
       },
       { signal },

@@ -37,7 +37,7 @@ import {
   type BcssReply,
   type RunStatus,
 } from 'bcss-bulk';
-import { FakeClock, startFakeBcss, type FakeBcssOutcome } from 'bcss-bulk/testing';
+import { FakeClock, RETRIEVE_TI_GROUPS_V2, startFakeBcss, type FakeBcssOutcome, type FakeSoaService } from 'bcss-bulk/testing';
 
 const ZONE = 'Europe/Brussels';
 const PERSONS = 600;
@@ -75,14 +75,34 @@ function outcomeFor(ssin: string, attempt: number): FakeBcssOutcome {
   return 'found';
 }
 
+/**
+ * The pensions source is the demo's own SOA service: the fake BCSS knows only the BCSS's real
+ * services (RetrieveTIGroups v2, IdentifyPerson, ManageAccess), so the demo adds its table entry,
+ * shaped like RetrieveTIGroups v2 (CommonV3 request and status) with a status type that has INCOMPLETE_DATA.
+ */
+const PENSIONS: FakeSoaService = {
+  ...RETRIEVE_TI_GROUPS_V2,
+  name: 'Pensions (demo)',
+  path: 'PensionService/v1/consultPension',
+  soapAction: 'urn:demo:pensions/consultPension',
+  namespace: 'urn:demo:pensions',
+  requestElement: 'consultPensionRequest',
+  responseElement: 'consultPensionResponse',
+  faultElement: 'consultPensionFault',
+  incompleteData: true,
+};
+
 const bcss = await startFakeBcss({
+  services: [PENSIONS],
   latencyMs: (call) => 4 + (call.ssin === undefined ? 0 : Number(call.ssin.slice(7, 9)) % 8),
   outcomes: (call) => (call.ssin === undefined ? undefined : outcomeFor(call.ssin, call.attempt)),
 });
 const client = createBcssClient({ url: bcss.url, customer: { cbeNumber: '0123456789' }, maxSockets: 4 });
 const services = {
-  rn: { path: 'PersonService/v1/consultPerson', request: 'consultPersonRequest' },
-  pensions: { path: 'PensionService/v1/consultPension', request: 'consultPensionRequest' },
+  // The BCSS's RetrieveTIGroups v2 (its request element in the v2 namespace, children unqualified).
+  rn: { path: RETRIEVE_TI_GROUPS_V2.path, request: RETRIEVE_TI_GROUPS_V2.requestElement, namespace: RETRIEVE_TI_GROUPS_V2.namespace, soapAction: RETRIEVE_TI_GROUPS_V2.soapAction },
+  // A made-up second source of the same shape (the fake's table entry above), to show a cap of 2 next to the National Register's 4.
+  pensions: { path: PENSIONS.path, request: PENSIONS.requestElement, namespace: PENSIONS.namespace, soapAction: PENSIONS.soapAction },
 } as const;
 
 /** The run's options, on a given clock: everything a batch job configures. */
@@ -96,7 +116,12 @@ function batch(clock: FakeClock, store: FileStore) {
     call: (person, { signal }) => {
       const service = services[person.source];
       return client.soa(
-        { path: service.path, request: { name: service.request, namespace: 'urn:demo', body: { ssin: person.ssin } }, legalContext: 'DEMO:MASS_LOOKUP' },
+        {
+          path: service.path,
+          soapAction: service.soapAction,
+          request: { name: service.request, namespace: service.namespace, body: { searchInformation: { ssin: person.ssin, language: 'fr' } } },
+          legalContext: 'PCSA:SOCIAL_INQUIRY',
+        },
         { signal },
       );
     },

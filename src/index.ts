@@ -62,14 +62,26 @@ export type { ConfigIssue } from './errors.js';
 export { isValidInsz, parseInsz, formatInsz, maskInsz, normalizeInsz, inszPrecheck } from './insz.js';
 export type { ParsedInsz, ValidInsz, InvalidInsz, InszInvalidCode, InszOptions } from './insz.js';
 export type { PrecheckFailure } from './config.js';
-export { createBcssClient, bcssClientSchema, bcssTlsSchema, BCSS_ENVIRONMENTS } from './bcss/client.js';
+export { createBcssClient, bcssClientSchema, bcssTlsSchema, BCSS_ENVIRONMENTS, BCSS_TRANSPORT_BASE_URL } from './bcss/client.js';
 export type { BcssClient, BcssClientOptions, BcssEnvironment, SoaRequest, SsdnRequest, CallOptions } from './bcss/client.js';
-export { bcssClassifier, BCSS_FATAL_CODES, BCSS_TRANSIENT_CODES } from './bcss/classify.js';
+export { bcssClassifier, BCSS_FATAL_CODES, BCSS_TRANSIENT_CODES, BCSS_REJECT_CODES } from './bcss/classify.js';
 export type { BcssClassifierOptions } from './bcss/classify.js';
-export { buildSoaEnvelope, buildSsdnEnvelope, buildSsdnRequest, readSoapReply, SOAP_ENVELOPE_NS, SSDN_SERVICE_NS, SSDN_CONNECTOR_NS } from './bcss/soap.js';
-export type { BcssReply, BcssStatus, CustomerIdentification, ServiceElement, SoaEnvelope, SsdnEnvelope, SsdnAuthorizedUser, XmlElement, XmlValue } from './bcss/soap.js';
+export { buildSoaEnvelope, buildSsdnEnvelope, buildSsdnRequest, readSoapReply, inNamespace, XmlInNamespace } from './bcss/soap.js';
+export type { BcssReply, BcssStatus, CustomerIdentification, ElementForm, ServiceElement, SoaEnvelope, SsdnEnvelope, SsdnAuthorizedUser, XmlElement, XmlValue } from './bcss/soap.js';
+export {
+  SOAP_ENVELOPE_NS,
+  SSDN_SERVICE_NS,
+  SSDN_CONNECTOR_NS,
+  SSDN_COMMON_NS,
+  IDENTIFY_PERSON_NS,
+  MANAGE_ACCESS_NS,
+  RETRIEVE_TI_GROUPS_V2_NS,
+  SSDN_SEND_XML_SOAP_ACTION,
+  RETRIEVE_TI_GROUPS_V2_SOAP_ACTION,
+} from './bcss/contract.js';
 export { BcssFaultError, BcssTransportError, BcssReplyError, BcssRequestError } from './bcss/errors.js';
-export type { BcssFault, BcssMessage, BcssInformation } from './bcss/errors.js';
+export type { BcssFault, BcssMessage, BcssInformation, BcssSystemError } from './bcss/errors.js';
+export type { BcssTransport, BcssHttpRequest, BcssHttpResponse } from './bcss/transport.js';
 
 // Office hours (issue 3): the calendar and the run's window.
 export {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bcssClassifier } from '../src/bcss/classify.js';
 import { createBcssClient, type BcssClient } from '../src/bcss/client.js';
+import { IDENTIFY_PERSON_NS } from '../src/bcss/contract.js';
 import { BcssFaultError, BcssReplyError, BcssRequestError, BcssTransportError } from '../src/bcss/errors.js';
 import type { BcssReply } from '../src/bcss/soap.js';
 import { composeClassifiers, type AttemptResult, type Classification } from '../src/classify.js';
@@ -42,7 +43,7 @@ const classify = composeClassifiers(bcssClassifier());
 const ctx = { now: Date.UTC(2026, 10, 23, 20), timedOut: false };
 
 function soa(ssin: string, signal?: AbortSignal): Promise<BcssReply> {
-  return client.soa({ path: PATH, request: { name: 'retrieveTIGroupsRequest', namespace: NS, body: { ssin, language: 'fr' } }, legalContext: 'PCSA:SOCIAL_INQUIRY' }, { signal });
+  return client.soa({ path: PATH, request: { name: 'retrieveTIGroupsRequest', namespace: NS, body: { searchInformation: { ssin, language: 'fr' } } }, legalContext: 'PCSA:SOCIAL_INQUIRY' }, { signal });
 }
 
 function ssdn(ssin: string): Promise<BcssReply> {
@@ -50,7 +51,7 @@ function ssdn(ssin: string): Promise<BcssReply> {
     path: 'connectors/webservice/KSZBCSSWebServiceConnectorPort',
     serviceId: 'OCMWCPASIdentifyPerson',
     version: '20050930',
-    request: { name: 'IdentifyPersonRequest', namespace: 'http://www.ksz-bcss.fgov.be/XSD/SSDN/OCMW_CPAS/IdentifyPerson', body: { SearchCriteria: { SSIN: ssin } } },
+    request: { name: 'IdentifyPersonRequest', namespace: IDENTIFY_PERSON_NS, body: { SearchCriteria: { SSIN: ssin } } },
   });
 }
 
@@ -107,8 +108,8 @@ describe('SOA replies over HTTP on loopback, read and classified by the status t
     expect(reply.ticket).toMatch(/^[0-9a-f-]{36}$/);
     expect(reply.customerTicket).toMatch(/^[0-9a-f-]{36}$/);
     expect(reply.timestamps.received).toMatch(/^\d{4}-\d{2}-\d{2}T/);
-    expect(reply.status).toEqual({ value: 'DATA_FOUND', code: 'MSG00000', description: 'Treatment successful', information: [], details: [] });
-    expect(reply.body).toEqual({ person: { ssin: SSINS.found } });
+    expect(reply.status).toEqual({ value: 'DATA_FOUND', code: 'MSG00000', description: 'Treatment completed successfully.', information: [], details: [] });
+    expect(reply.body).toMatchObject({ searchInformation: { ssin: SSINS.found } });
   });
 
   it('the fake saw a well-formed request: operation, legal context, customer, ssin', () => {
@@ -121,8 +122,8 @@ describe('SOA replies over HTTP on loopback, read and classified by the status t
     expect((await verdict(soa(SSINS.deceased))).verdict).toEqual({ class: 'success', code: 'MSG00009' });
   });
 
-  it('INCOMPLETE_DATA: transient', async () => {
-    expect((await verdict(soa(SSINS.incomplete))).verdict).toMatchObject({ class: 'transient', code: 'HAN20200' });
+  it('incomplete data on RetrieveTIGroups v2 (its CommonV3 status has no INCOMPLETE_DATA): SOA-02002, transient', async () => {
+    expect((await verdict(soa(SSINS.incomplete))).verdict).toMatchObject({ class: 'transient', code: 'SOA-02002' });
   });
 
   it('NO_RESULT codes: rejected with their code', async () => {
@@ -138,7 +139,7 @@ describe('SOA replies over HTTP on loopback, read and classified by the status t
 
   it('MSG00006: rejected, the new SSIN in the reason, masked', async () => {
     const { result, verdict: v } = await verdict(soa(SSINS.replaced));
-    expect(v).toEqual({ class: 'reject', code: 'MSG00006', reason: 'NO_RESULT MSG00006: The SSIN has been replaced: newSSIN=17.07.30-***.**' });
+    expect(v).toEqual({ class: 'reject', code: 'MSG00006', reason: 'NO_RESULT MSG00006: The ssin given in request is replaced: newSSIN=17.07.30-***.**' });
     // The reply itself, handed to the caller, keeps the number whole.
     expect((result as { value: BcssReply }).value.status?.information).toEqual([{ fieldName: 'newSSIN', fieldValue: NEW_SSIN }]);
   });
@@ -164,8 +165,8 @@ describe('SOAP faults and HTTP errors', () => {
     expect(v).toMatchObject({ class: 'transient', code: 'MSG00003' });
   });
 
-  it('SOA-02001 (service not available): transient', async () => {
-    expect((await verdict(soa(SSINS.faultSoa2001))).verdict).toMatchObject({ class: 'transient', code: 'SOA-02001' });
+  it('SOA-02001 (service not available, "retries will not work"): fatal', async () => {
+    expect((await verdict(soa(SSINS.faultSoa2001))).verdict).toMatchObject({ class: 'fatal', code: 'SOA-02001' });
   });
 
   it('SOA-01002 (service call not authorized): fatal', async () => {
@@ -215,7 +216,7 @@ describe('SOAP faults and HTTP errors', () => {
     const reason = new Error('timed out');
     setTimeout(() => controller.abort(reason), 50);
     const started = Date.now();
-    await expect(slowClient.soa({ request: { name: 'x', namespace: NS, body: { ssin: SSINS.found } }, legalContext: 'A:B' }, { signal: controller.signal })).rejects.toBe(reason);
+    await expect(slowClient.soa({ path: PATH, request: { name: 'retrieveTIGroupsRequest', namespace: NS, body: { searchInformation: { ssin: SSINS.found } } }, legalContext: 'A:B' }, { signal: controller.signal })).rejects.toBe(reason);
     expect(Date.now() - started).toBeLessThan(2_000);
     // The server saw the client go away: nothing stays in flight.
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -231,31 +232,35 @@ describe('SSDN sendXML over HTTP on loopback', () => {
     const reply = (result as { value: BcssReply }).value;
     expect(reply.family).toBe('ssdn');
     expect(reply.status).toMatchObject({ value: 'OK', code: 'SSDN_0' });
-    expect(reply.ticket).toMatch(/^[0-9a-f-]{36}$/);
-    expect(reply.body).toEqual({ person: { ssin: SSINS.found } });
+    expect(reply.ticket).toMatch(/^[0-9A-Z]{15}$/);
+    expect(reply.body).toMatchObject({ IdentifyPersonReply: { SearchResults: { LimitedLegalData: { Basic: { SocialSecurityUser: SSINS.found } } } } });
     expect(v).toEqual({ class: 'success', code: 'SSDN_0' });
     const call = bcss.calls.find((c) => c.family === 'ssdn' && c.ssin === SSINS.found)!;
     expect(call).toMatchObject({ operation: 'OCMWCPASIdentifyPerson', customer: { UserID: '00000000097', OrgUnit: '0123456789', MatrixID: '17' } });
   });
 
   it('the same table applies to SSDN reason codes', async () => {
-    expect((await verdict(ssdn(SSINS.notFound))).verdict).toEqual({ class: 'success', code: 'MSG00100' });
-    expect((await verdict(ssdn(SSINS.unknown))).verdict).toMatchObject({ class: 'reject', code: 'MSG00005' });
-    expect((await verdict(ssdn(SSINS.incomplete))).verdict).toMatchObject({ class: 'transient', code: 'HAN20200' });
-    expect((await verdict(ssdn(SSINS.notAuthorised))).verdict).toMatchObject({ class: 'fatal', code: 'MSG00013' });
-    expect((await verdict(ssdn(SSINS.replaced))).verdict).toMatchObject({ class: 'reject', code: 'MSG00006', reason: expect.stringContaining('newSSIN=17.07.30-***.**') });
-    expect((await verdict(ssdn(SSINS.fault3))).verdict).toMatchObject({ class: 'transient', code: 'MSG00003' });
+    // SSDN: a person not found is an empty reply (ReturnCode 0); errors carry 8-digit codes (the
+    // fake's own 3999xxxx where no recorded reply shows the BCSS's); refusals of the caller and
+    // unavailability are the SOA platform's SystemError faults; the connector declares no CBSS fault.
+    expect((await verdict(ssdn(SSINS.notFound))).verdict).toEqual({ class: 'success', code: 'SSDN_0' });
+    expect((await verdict(ssdn(SSINS.unknown))).verdict).toMatchObject({ class: 'reject', code: '39990005' });
+    expect((await verdict(ssdn(SSINS.incomplete))).verdict).toMatchObject({ class: 'transient', code: 'SOA-02002' });
+    expect((await verdict(ssdn(SSINS.notAuthorised))).verdict).toMatchObject({ class: 'fatal', code: 'SOA-01002' });
+    expect((await verdict(ssdn(SSINS.replaced))).verdict).toMatchObject({ class: 'reject', code: '39990006', reason: expect.stringContaining('newSSIN=17.07.30-***.**') });
+    expect((await verdict(ssdn(SSINS.fault3))).verdict).toMatchObject({ class: 'transient' });
   });
 });
 
 describe('requests are built safely', () => {
   it('escapes every text given by the caller', async () => {
     const hostile = `</ssin><x>&"'`;
-    const seen = await startFakeBcss({ data: (ssin) => ({ echo: ssin ?? '' }) });
+    const seen = await startFakeBcss({ latencyMs: 0 });
     const c = createBcssClient({ url: seen.url, customer: { cbeNumber: '0123456789' } });
-    const reply = await c.soa({ request: { name: 'r', namespace: 'urn:x?a=1&b="2"', body: { ssin: hostile } }, legalContext: 'A&B' });
-    expect(reply.body).toEqual({ echo: hostile });
-    expect(seen.calls[0]).toMatchObject({ ssin: hostile, legalContext: 'A&B' });
+    // The fake reads the request back: the hostile text arrives whole (then fails the SsinType).
+    const hostileCall = { path: PATH, request: { name: 'retrieveTIGroupsRequest', namespace: NS, body: { searchInformation: { ssin: hostile } } }, legalContext: 'A&B' };
+    await expect(c.soa(hostileCall)).rejects.toMatchObject({ httpStatus: 500 });
+    expect(seen.refusals[0]?.reason).toContain(`'${hostile}'`);
     c.close();
     await seen.close();
   });
@@ -292,7 +297,7 @@ describe('requests are built safely', () => {
 
   it('ssdn() without the SSDN user is a request error', async () => {
     const c = createBcssClient({ url: bcss.url, customer: { cbeNumber: '0123456789' } });
-    await expect(c.ssdn({ serviceId: 's', version: '1', request: { name: 'r', namespace: 'urn:r', body: {} } })).rejects.toThrow(/ssdnUser/);
+    await expect(c.ssdn({ serviceId: 's', version: '20050930', request: { name: 'r', namespace: 'urn:r', body: {} } })).rejects.toThrow(/ssdnUser/);
     c.close();
   });
 });
@@ -333,7 +338,7 @@ describe('client limits and generators', () => {
   it('timeoutMs: without a signal, a reply slower than the safety timeout is a transient transport error', async () => {
     const slow = await startFakeBcss({ defaultOutcome: { delayMs: 5_000 } });
     const c = createBcssClient({ url: slow.url, customer: { cbeNumber: '0123456789' }, timeoutMs: 100 });
-    const { result, verdict: v } = await verdict(c.soa({ request: { name: 'r', namespace: NS, body: {} }, legalContext: 'A:B' }));
+    const { result, verdict: v } = await verdict(c.soa({ path: PATH, request: { name: 'retrieveTIGroupsRequest', namespace: NS, body: { searchInformation: { ssin: SSINS.found } } }, legalContext: 'A:B' }));
     expect((result as { error: unknown }).error).toMatchObject({ code: 'BCSS_TRANSPORT', networkCode: 'ECONNABORTED' });
     expect(v).toMatchObject({ class: 'transient', code: 'NET_ECONNABORTED' });
     c.close();
@@ -342,7 +347,7 @@ describe('client limits and generators', () => {
 
   it('maxReplyBytes: a larger reply is refused', async () => {
     const c = createBcssClient({ url: bcss.url, customer: { cbeNumber: '0123456789' }, maxReplyBytes: 200 });
-    await expect(c.soa({ request: { name: 'r', namespace: NS, body: { ssin: SSINS.found } }, legalContext: 'A:B' })).rejects.toThrow(/maxContentLength size of 200 exceeded/);
+    await expect(c.soa({ path: PATH, request: { name: 'retrieveTIGroupsRequest', namespace: NS, body: { searchInformation: { ssin: SSINS.found } } }, legalContext: 'A:B' })).rejects.toThrow(/maxContentLength size of 200 exceeded/);
     c.close();
   });
 
@@ -354,10 +359,10 @@ describe('client limits and generators', () => {
       ticket: () => 'batch-42',
       now: () => Date.UTC(2026, 10, 23, 21),
     });
-    const reply = await c.soa({ request: { name: 'r', namespace: NS, body: { ssin: SSINS.found } }, legalContext: 'A:B' });
+    const reply = await c.soa({ path: PATH, request: { name: 'retrieveTIGroupsRequest', namespace: NS, body: { searchInformation: { ssin: SSINS.found } } }, legalContext: 'A:B' });
     expect(reply.customerTicket).toBe('batch-42');
     expect(bcss.calls.at(-1)).toMatchObject({ ticket: 'batch-42', sentAt: '2026-11-23T21:00:00.000Z' });
-    await c.ssdn({ serviceId: 's', version: '1', request: { name: 'r', namespace: 'urn:r', body: { SSIN: SSINS.found } } });
+    await c.ssdn({ serviceId: 'OCMWCPASIdentifyPerson', version: '20050930', request: { name: 'IdentifyPersonRequest', namespace: IDENTIFY_PERSON_NS, body: { SearchCriteria: { SSIN: SSINS.found } } } });
     expect(bcss.calls.at(-1)).toMatchObject({ family: 'ssdn', ticket: 'batch-42', sentAt: '20261123T220000' }); // Brussels time
     c.close();
   });

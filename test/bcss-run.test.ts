@@ -18,6 +18,7 @@ import { TEST_ANNOUNCEMENT } from './helpers.js';
 
 const NS = 'http://kszbcss.fgov.be/intf/RetrieveTIGroupsService/v2';
 const PATH = 'RetrieveTIGroupsService/v2/retrieveTI';
+const ACTION = 'http://kszbcss.fgov.be/RetrieveTIGroupsService/retrieveTI';
 
 /** Valid national numbers: born 1985-07-30, counters 1.., check digits computed. */
 function ssin(counter: number): string {
@@ -36,7 +37,10 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 
 function lookup(client: BcssClient) {
   return (person: string, { signal }: { signal: AbortSignal }) =>
-    client.soa({ path: PATH, request: { name: 'retrieveTIGroupsRequest', namespace: NS, body: { ssin: person } }, legalContext: 'PCSA:SOCIAL_INQUIRY' }, { signal });
+    client.soa(
+      { path: PATH, soapAction: ACTION, request: { name: 'retrieveTIGroupsRequest', namespace: NS, body: { searchInformation: { ssin: person, language: 'fr' } } }, legalContext: 'PCSA:SOCIAL_INQUIRY' },
+      { signal },
+    );
 }
 
 function baseRun(client: BcssClient, input: string[], extra: Partial<RunOptions<string, BcssReply>> = {}) {
@@ -69,7 +73,8 @@ describe('a batch through the engine against the fake BCSS', () => {
       else if (i % 10 === 3) outcomes[ssin(i)] = 'unknown-ssin';
       else if (i % 10 === 4) outcomes[ssin(i)] = { replacedBy: '17073003384' };
     }
-    bcss = await startFakeBcss({ latencyMs: 3, outcomes });
+    // 20 ms: long enough that 4 calls overlap at the server even on a loaded machine.
+    bcss = await startFakeBcss({ latencyMs: 20, outcomes });
     client = createBcssClient({ url: bcss.url, customer: { cbeNumber: '0123456789' }, maxSockets: 4 });
   });
 
@@ -100,19 +105,24 @@ describe('a batch through the engine against the fake BCSS', () => {
     for (const r of store.rejects()) byCode.set(r.code ?? '', (byCode.get(r.code ?? '') ?? 0) + 1);
     expect(Object.fromEntries(byCode)).toEqual({ MSG00005: 20, MSG00006: 20, INSZ_CHECK_DIGITS: 1, INSZ_COUNTER: 1 });
     const replaced = store.rejects().find((r) => r.code === 'MSG00006')!;
-    expect(replaced.reason).toBe('NO_RESULT MSG00006: The SSIN has been replaced: newSSIN=17.07.30-***.**');
+    expect(replaced.reason).toBe('NO_RESULT MSG00006: The ssin given in request is replaced: newSSIN=17.07.30-***.**');
     expect(JSON.stringify(store.rejects())).not.toMatch(/\d{11}/);
   });
 
   it('stops the run on MSG00013 and sends nothing more', async () => {
     const stopper = await startFakeBcss({ latencyMs: 3, outcomes: { [ssin(5)]: 'not-authorised' } });
     const c = createBcssClient({ url: stopper.url, customer: { cbeNumber: '0123456789' } });
-    const run = baseRun(c, Array.from({ length: 100 }, (_, i) => ssin(i + 1)));
+    let started = 0;
+    const send = lookup(c);
+    const run = baseRun(c, Array.from({ length: 100 }, (_, i) => ssin(i + 1)), { call: (person, context) => (started++, send(person, context)) });
     await expect(run.start()).rejects.toMatchObject({ code: 'RUN_FAILED', outcomeCode: 'MSG00013' });
-    const atFailure = stopper.calls.length;
+    const atFailure = started;
     expect(atFailure).toBeLessThanOrEqual(12); // the 5th call and the few in flight around it, of 100
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(stopper.calls.length).toBe(atFailure); // nothing sent after the failure
+    // Nothing started after the failure; a request already on its way may still reach the server
+    // (on a loaded machine it can arrive after the run has failed), but no other.
+    expect(started).toBe(atFailure);
+    expect(stopper.calls.length).toBeLessThanOrEqual(atFailure);
     c.close();
     await stopper.close();
   });

@@ -13,7 +13,12 @@ const SSIN = '85073003328';
 let certs: TestCertificates;
 let bcss: FakeBcss;
 
-const request = { request: { name: 'retrieveTIGroupsRequest', namespace: 'urn:rtg', body: { ssin: SSIN } }, legalContext: 'PCSA:SOCIAL_INQUIRY' };
+const request = {
+  path: 'RetrieveTIGroupsService/v2/retrieveTI',
+  soapAction: 'http://kszbcss.fgov.be/RetrieveTIGroupsService/retrieveTI',
+  request: { name: 'retrieveTIGroupsRequest', namespace: 'http://kszbcss.fgov.be/intf/RetrieveTIGroupsService/v2', body: { searchInformation: { ssin: SSIN, language: 'fr' } } },
+  legalContext: 'PCSA:SOCIAL_INQUIRY',
+};
 
 beforeAll(async () => {
   certs = makeCertificates(PASSPHRASE);
@@ -67,7 +72,7 @@ describe('TLS with a client certificate (the server requires and checks it)', ()
     expect(error).toBeInstanceOf(BcssTransportError);
     const transport = error as BcssTransportError;
     expect(transport.tls).toBe(true);
-    expect(transport.message).toMatch(/^POST https:\/\/127\.0\.0\.1:\d+\/ failed \(.+\): /);
+    expect(transport.message).toMatch(/^POST https:\/\/127\.0\.0\.1:\d+\/RetrieveTIGroupsService\/v2\/retrieveTI failed \(.+\): /);
     expect(bcss.calls.length).toBe(calls); // the server never saw a request
     const verdict = composeClassifiers(bcssClassifier())({ ok: false, error }, { now: 0, timedOut: false });
     expect(verdict).toMatchObject({ class: 'fatal', code: `TLS_${transport.networkCode}` });

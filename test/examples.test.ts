@@ -58,7 +58,7 @@ describe('examples run as they are', () => {
     expect(out).toContain('retry    98.47.28-***.**: HTTP_503, again in 1000 ms');
     expect(out).toContain('business 85.07.30-***.**: NO_DATA_FOUND MSG00100');
     expect(out).toContain('business 85.07.30-***.**: NO_DATA_FOUND MSG00009');
-    expect(out).toContain('reject   85.07.30-***.**: MSG00006 after 1 calls: NO_RESULT MSG00006: The SSIN has been replaced: newSSIN=17.07.30-***.**');
+    expect(out).toContain('reject   85.07.30-***.**: MSG00006 after 1 calls: NO_RESULT MSG00006: The ssin given in request is replaced: newSSIN=17.07.30-***.**');
     expect(out).toContain('done: read 24, succeeded 18, rejected 6, calls 22, peak 4 simultaneous calls');
     expect(out).not.toMatch(/\b\d{11}\b/);
   });

@@ -1,6 +1,6 @@
 /**
  * The BCSS classifier: what a BCSS reply or failure means for the run, by the status table of
- * the BCSS (common v3 types) and its SOAP faults.
+ * the BCSS (common v3 types), the SSDN result summaries and the three forms of SOAP faults.
  *
  * | reply or failure | class | code |
  * |---|---|---|
@@ -9,25 +9,31 @@
  * | `INCOMPLETE_DATA` (`HAN20200`) | transient | the status code |
  * | `NO_RESULT` `MSG00013` (legal context or credentials refused) | fatal | `MSG00013` |
  * | other `NO_RESULT` (`MSG00005`, `MSG00006` + new SSIN, `MSG00008`, `MSG00011`, `MSG00012`) | reject | the status code |
- * | SOAP fault `MSG00013`, `SOA-01002` (not authorised) | fatal | the reason code |
- * | SOAP fault `MSG00003`, `SOA-02001`, or any `Server` fault | transient | the reason code |
- * | other SOAP fault (`Client`) | reject | the reason code |
- * | SSDN `OK` / `WARNING` | success | the reason code |
- * | SSDN `ERROR` | by its reason codes as above, else reject | the reason code |
+ * | SOAP fault `MSG00013`; SOA `SOA-01001` (not authenticated), `SOA-01002` (not authorised), `SOA-02001` (retries will not work) | fatal | the reason code |
+ * | SOAP fault `MSG00003`; SOA `SOA-02002` (retries should work); any other `Server` fault | transient | the reason code |
+ * | SOA `SOA-03001` (malformed request); any other `Client` fault | reject | the reason code |
+ * | SSDN `OK` / `WARNING` (ServiceReply ReturnCode 0 / 1) | success | the first warning's code, or `SSDN_0` |
+ * | SSDN `ERROR` (ReturnCode 10000) | by the ServiceReply's detail codes (fatal / transient sets), else reject | the service's own code (e.g. `31009001`) |
  * | TLS set-up refused (certificate, CA) | fatal | `TLS_<code>` |
  * | a request that cannot be built | fatal | `PROGRAMMER_ERROR` |
  * | an unreadable reply | transient | `BCSS_REPLY_INVALID` |
  * | HTTP statuses, timeouts, network errors | left to the default classifier (401/403 fatal, 429/5xx transient with `Retry-After`) | |
+ *
+ * The reason of a fault quotes the SOA platform's error id (`[error id ...]`), so the ledger
+ * keeps what the service desk asks for.
  */
 import type { AttemptResult, Classification, Classifier } from '../classify.js';
 import { maskNationalNumbers } from '../privacy.js';
 import { BcssFaultError, BcssReplyError, BcssRequestError, BcssTransportError } from './errors.js';
-import type { BcssReply, BcssStatus } from './soap.js';
+import type { BcssInformation } from './errors.js';
+import type { BcssReply, BcssStatus } from './soap-read.js';
 
-/** Codes that stop the run: the BCSS refuses the legal context or the credentials. */
-export const BCSS_FATAL_CODES: ReadonlySet<string> = new Set(['MSG00013', 'SOA-01002']);
+/** Codes that stop the run: the BCSS refuses the legal context or the credentials, or says retries will not work. */
+export const BCSS_FATAL_CODES: ReadonlySet<string> = new Set(['MSG00013', 'SOA-01001', 'SOA-01002', 'SOA-02001']);
 /** Codes that are worth trying again later. */
-export const BCSS_TRANSIENT_CODES: ReadonlySet<string> = new Set(['MSG00003', 'SOA-02001', 'HAN20200']);
+export const BCSS_TRANSIENT_CODES: ReadonlySet<string> = new Set(['MSG00003', 'SOA-02002', 'HAN20200']);
+/** Codes that reject the item whatever the fault code says: the request itself is wrong. */
+export const BCSS_REJECT_CODES: ReadonlySet<string> = new Set(['SOA-03001']);
 
 /** Options of {@link bcssClassifier}. */
 export interface BcssClassifierOptions<R> {
@@ -61,6 +67,7 @@ export function bcssClassifier<R = unknown>(options: BcssClassifierOptions<R> = 
   function byCode(code: string, reason: string): Classification | undefined {
     if (fatal.has(code)) return { class: 'fatal', code, reason };
     if (transient.has(code)) return { class: 'transient', code, reason };
+    if (BCSS_REJECT_CODES.has(code)) return { class: 'reject', code, reason };
     return undefined;
   }
 
@@ -78,6 +85,7 @@ export function bcssClassifier<R = unknown>(options: BcssClassifierOptions<R> = 
       case 'NO_RESULT':
         return byCode(code, reason) ?? { class: 'reject', code, reason };
       case 'ERROR':
+        // The details are the ServiceReply's (the ReplyContext's only when there is none).
         for (const detail of status.details) {
           const verdict = byCode(detail.reasonCode, reason);
           if (verdict !== undefined) return verdict;
@@ -96,11 +104,12 @@ export function bcssClassifier<R = unknown>(options: BcssClassifierOptions<R> = 
     }
     const error = result.error;
     if (error instanceof BcssFaultError) {
-      const code = error.reasonCode ?? `SOAP_${error.faultCode || 'FAULT'}`;
+      const code = error.reasonCode || `SOAP_${error.faultCode || 'FAULT'}`;
       const reason = error.message;
-      for (const detail of error.details) {
-        const verdict = byCode(detail.reasonCode, reason);
-        if (verdict !== undefined) return { ...verdict, code: detail.reasonCode };
+      const codes = [...error.details.map((detail) => detail.reasonCode), ...(error.systemError === undefined ? [] : [error.systemError.code])];
+      for (const each of codes) {
+        const verdict = byCode(each, reason);
+        if (verdict !== undefined) return verdict;
       }
       return error.faultCode === 'Client' ? { class: 'reject', code, reason } : { class: 'transient', code, reason };
     }
@@ -113,14 +122,22 @@ export function bcssClassifier<R = unknown>(options: BcssClassifierOptions<R> = 
   };
 }
 
-/** A one-line reason for a status: code, description, information; national numbers masked unless revealed. */
+/** A one-line reason for a status: code, description, information (SSDN: every detail); national numbers masked unless revealed. */
 function describe(status: BcssStatus, revealNewSsin: boolean): string {
+  const item = (info: BcssInformation): string => {
+    if (info.fieldValue === undefined) return maskNationalNumbers(info.fieldName);
+    const reveal = revealNewSsin && info.fieldName.toLowerCase() === 'newssin';
+    return maskNationalNumbers(info.fieldName) + '=' + (reveal ? info.fieldValue : maskNationalNumbers(info.fieldValue));
+  };
   const parts = [maskNationalNumbers(`${status.value} ${status.code}`)];
-  if (status.description !== undefined && status.description !== '') parts.push(maskNationalNumbers(status.description));
-  for (const item of status.information) {
-    if (item.fieldValue === undefined) continue;
-    const reveal = revealNewSsin && item.fieldName.toLowerCase() === 'newssin';
-    parts.push(maskNationalNumbers(item.fieldName) + '=' + (reveal ? item.fieldValue : maskNationalNumbers(item.fieldValue)));
+  if (status.details.length === 0) {
+    if (status.description !== undefined && status.description !== '') parts.push(maskNationalNumbers(status.description));
+    for (const info of status.information) if (info.fieldValue !== undefined) parts.push(item(info));
+  } else {
+    for (const detail of status.details) {
+      const infos = detail.information.map(item);
+      parts.push(maskNationalNumbers(`${detail.reasonCode} ${detail.diagnostic}`.trim()) + (infos.length === 0 ? '' : ` (${infos.join('; ')})`));
+    }
   }
   const text = parts.join(': ').replace(/\s+/g, ' ');
   return text.length > 500 ? `${text.slice(0, 499)}…` : text;

@@ -1,34 +1,31 @@
 /**
  * The BCSS client: SOAP over HTTPS with axios, a TLS client certificate, keep-alive sockets
- * sized to the source's cap, and typed outcomes.
+ * sized to the source's cap, an optional HTTPS proxy, and typed outcomes. Every call is ONE
+ * exchange through a {@link BcssTransport}: the client's own (axios), or the one given in the
+ * `transport` option (e.g. the in-process fake BCSS of `bcss-bulk/testing`); the same code
+ * turns its answer into a reply or a typed error.
  *
  * - A reply is a {@link BcssReply} (ticket, timestamps, status, body): the status is not judged
  *   here, {@link bcssClassifier} does that for the engine.
  * - A SOAP fault throws a {@link BcssFaultError}; an HTTP error status an {@link HttpStatusError}
  *   (with `Retry-After`); no answer a {@link BcssTransportError}; an unreadable reply a
  *   `BcssReplyError`; an abort through the signal rejects with the signal's reason.
- * - No error carries axios' request config: certificates, keys, passphrases, passwords and the
- *   Authorization header never leave the client.
+ * - No error carries axios' request config: certificates, keys, passphrases, passwords, proxy
+ *   credentials and the Authorization header never leave the client.
  */
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
 import { createSecureContext } from 'node:tls';
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { z } from 'zod';
 import { ConfigError, HttpStatusError } from '../errors.js';
-import { maskNationalNumbers } from '../privacy.js';
-import { BcssFaultError, BcssRequestError, BcssTransportError, displayUrl } from './errors.js';
-import {
-  buildSoaEnvelope,
-  buildSsdnEnvelope,
-  readSoapReply,
-  soapFaultOf,
-  type BcssReply,
-  type CustomerIdentification,
-  type ServiceElement,
-  type SsdnAuthorizedUser,
-} from './soap.js';
+import { knownSoaSoapAction, SSDN_SEND_XML_SOAP_ACTION } from './contract.js';
+import { BcssFaultError, BcssReplyError, BcssRequestError, displayUrl } from './errors.js';
+import { createHttpTransport, transportError } from './http-transport.js';
+import { buildSoaEnvelope, buildSsdnEnvelope, type CustomerIdentification, type ServiceElement, type SsdnAuthorizedUser } from './soap.js';
+import { readSoapReply, soapFaultOf, type BcssReply } from './soap-read.js';
+import type { BcssHttpResponse, BcssTransport } from './transport.js';
+
+/** The base URL of a client that has a `transport` but no `url` nor `environment`. */
+export const BCSS_TRANSPORT_BASE_URL = 'http://bcss.invalid/';
 
 /** The three BCSS environments. */
 export const BCSS_ENVIRONMENTS = ['test', 'acceptance', 'production'] as const;
@@ -77,6 +74,10 @@ export const bcssClientSchema = z
         matrixSubId: z.union([z.string(), z.number()]),
       })
       .optional(),
+    proxy: z
+      .url({ protocol: /^http$/, message: 'expected an http:// proxy URL (the proxy opens a CONNECT tunnel; TLS runs end-to-end inside it)' })
+      .optional(),
+    transport: z.custom<BcssTransport>((v) => typeof v === 'function', { message: 'expected a function (request) => Promise<response>' }).optional(),
     maxSockets: z.number().int().positive().default(4),
     timeoutMs: z.number().int().positive().default(30_000),
     maxReplyBytes: z.number().int().positive().default(20 * 1024 * 1024),
@@ -86,7 +87,7 @@ export const bcssClientSchema = z
     ticket: z.custom<() => string>((v) => typeof v === 'function', { message: 'expected a function () => string' }).optional(),
   })
   .superRefine((options, context) => {
-    if (options.url !== undefined) return;
+    if (options.url !== undefined || options.transport !== undefined) return;
     if (options.environment === undefined) {
       context.addIssue({ code: 'custom', path: ['environment'], message: "give an environment ('test', 'acceptance' or 'production') with its endpoint, or an explicit url" });
     } else if (options.endpoints?.[options.environment] === undefined) {
@@ -108,6 +109,25 @@ export interface BcssClientOptions {
   readonly url?: string;
   /** The TLS client certificate: `{ pfx, passphrase? }` or `{ key, cert, passphrase? }`, with an optional `ca`; or `{ ca }` alone. */
   readonly tls?: z.input<typeof bcssTlsSchema>;
+  /**
+   * An HTTP proxy to reach the BCSS through, e.g. `http://user:password@proxy.example:3128`. The
+   * client opens a CONNECT tunnel through it; TLS (with the client certificate) runs end-to-end
+   * between the client and the BCSS inside the tunnel. Its credentials never appear in errors.
+   * The environment's `HTTPS_PROXY` variables are never used.
+   *
+   * @defaultValue none: a direct connection
+   */
+  readonly proxy?: string;
+  /**
+   * Makes each HTTP exchange instead of the client's own axios transport, e.g. the in-process
+   * fake BCSS of `bcss-bulk/testing` (`createBcssClient({ transport: fake.transport, ... })`).
+   * With a transport, `url` and `environment` may be left out (the base URL is then
+   * {@link BCSS_TRANSPORT_BASE_URL}), and `tls`, `proxy`, `maxSockets` and `timeoutMs` do not
+   * apply (the engine's timeout still aborts a call through its signal).
+   *
+   * @defaultValue the client's axios transport
+   */
+  readonly transport?: BcssTransport;
   /** HTTP Basic credentials, for the services that ask for them. */
   readonly basicAuth?: { readonly username: string; readonly password: string };
   /** The institution's identification: enterprise number, or sector and institution. */
@@ -130,21 +150,36 @@ export interface BcssClientOptions {
 export interface SoaRequest {
   /** Path of the service, resolved against the base URL (e.g. `RetrieveTIGroupsService/v2/retrieveTI`). */
   readonly path?: string;
-  /** The `SOAPAction` header, when the service needs one. */
+  /**
+   * The `SOAPAction` header.
+   *
+   * @defaultValue the one the service's WSDL declares when the client knows the request element
+   *   (`retrieveTIGroupsRequest` v2: {@link RETRIEVE_TI_GROUPS_V2_SOAP_ACTION}), else empty (`""`)
+   */
   readonly soapAction?: string;
-  /** The service's request element and its body (the search criteria, e.g. `{ ssin }`). */
+  /** The service's request element and its body, e.g. `{ name: 'retrieveTIGroupsRequest', namespace: RETRIEVE_TI_GROUPS_V2_NS, body: { searchInformation: { ssin, language: 'fr' } } }`. */
   readonly request: ServiceElement;
+  /** The legal context, e.g. `PCSA:SOCIAL_INQUIRY` (1 to 64 characters). */
   readonly legalContext: string;
   /** Your own ticket for this call (a random UUID by default). */
   readonly ticket?: string;
 }
 
-/** An SSDN (`sendXML`) request. */
+/** An SSDN request (operation `sendXML` of the web-service connector). */
 export interface SsdnRequest {
+  /** Path of the connector, resolved against the base URL (e.g. `connectors/webservice/KSZBCSSWebServiceConnectorPort`). */
   readonly path?: string;
+  /**
+   * The `SOAPAction` header.
+   *
+   * @defaultValue {@link SSDN_SEND_XML_SOAP_ACTION}, as `WebServiceConnector.wsdl` declares
+   */
   readonly soapAction?: string;
+  /** E.g. `OCMWCPASIdentifyPerson`. */
   readonly serviceId: string;
+  /** The service version, 8 characters, e.g. `20050930`. */
   readonly version: string;
+  /** The service's request element, e.g. `{ name: 'IdentifyPersonRequest', namespace: IDENTIFY_PERSON_NS, body: { SearchCriteria: { SSIN: ssin } } }`. */
   readonly request: ServiceElement;
   /** The message reference (a random UUID by default). */
   readonly reference?: string;
@@ -160,16 +195,13 @@ export interface CallOptions {
 export interface BcssClient {
   /** The base URL the client calls, without credentials. */
   readonly baseUrl: string;
-  /** Calls an SOA (new style) service. */
-  soa(request: SoaRequest, options?: CallOptions): Promise<BcssReply>;
-  /** Calls an SSDN service through `sendXML`. */
-  ssdn(request: SsdnRequest, options?: CallOptions): Promise<BcssReply>;
+  /** Calls an SOA (new style) service. `B` is the type you expect in `reply.body` (not checked). */
+  soa<B = Record<string, unknown>>(request: SoaRequest, options?: CallOptions): Promise<BcssReply<B>>;
+  /** Calls an SSDN service. `B` is the type you expect in `reply.body` (not checked). */
+  ssdn<B = Record<string, unknown>>(request: SsdnRequest, options?: CallOptions): Promise<BcssReply<B>>;
   /** Closes the keep-alive sockets. */
   close(): void;
 }
-
-/** Error codes that say the TLS set-up is wrong (certificate refused, unknown CA, ...): retrying will not help. */
-const TLS_CODE = /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|EPROTO$|HOSTNAME_MISMATCH|ERR_OSSL_)/;
 
 /**
  * Creates a BCSS client. Validates its configuration at once.
@@ -186,64 +218,46 @@ export function createBcssClient(options: BcssClientOptions): BcssClient {
     );
   }
   const config = parsed.data;
-  const base = new URL(config.url ?? config.endpoints![config.environment!]!);
-  const tls = config.tls ?? {};
-  checkTlsMaterial(tls);
-  const agentOptions = { keepAlive: true, maxSockets: config.maxSockets, maxFreeSockets: config.maxSockets };
-  const httpsAgent = new https.Agent({ ...agentOptions, ...tls });
-  const httpAgent = new http.Agent(agentOptions);
-  const instance: AxiosInstance = axios.create({
-    httpAgent,
-    httpsAgent,
-    proxy: false,
-    maxRedirects: 0,
-    timeout: config.timeoutMs,
-    maxContentLength: config.maxReplyBytes,
-    responseType: 'text',
-    transformResponse: [(data: unknown) => data],
-    validateStatus: () => true,
-    ...(config.basicAuth === undefined ? {} : { auth: { username: config.basicAuth.username, password: config.basicAuth.password } }),
-  });
+  const base = new URL(config.url ?? (config.environment === undefined ? BCSS_TRANSPORT_BASE_URL : config.endpoints![config.environment]!));
+  let transport: BcssTransport;
+  let close: () => void;
+  if (config.transport !== undefined) {
+    transport = config.transport;
+    close = () => undefined;
+  } else {
+    const tls = config.tls ?? {};
+    checkTlsMaterial(tls);
+    const own = createHttpTransport({ tls, maxSockets: config.maxSockets, timeoutMs: config.timeoutMs, maxReplyBytes: config.maxReplyBytes, proxy: config.proxy });
+    transport = own.transport;
+    close = own.close;
+  }
+  const authorization = config.basicAuth === undefined ? undefined : `Basic ${Buffer.from(`${config.basicAuth.username}:${config.basicAuth.password}`, 'utf8').toString('base64')}`;
   const now = config.now ?? Date.now;
   const newTicket = config.ticket ?? randomUUID;
 
-  async function post(path: string | undefined, soapAction: string | undefined, envelope: string, family: 'soa' | 'ssdn', signal: AbortSignal | undefined): Promise<BcssReply> {
+  async function post(path: string | undefined, soapAction: string, envelope: string, family: 'soa' | 'ssdn', signal: AbortSignal | undefined): Promise<BcssReply> {
     const url = path === undefined ? base : new URL(path, base.href.endsWith('/') ? base : `${base.href}/`);
     // The certificate and credentials go to the configured host only, never to one a path names.
     if (url.origin !== base.origin) throw new BcssRequestError(`the path '${path}' leaves the configured endpoint ${displayUrl(base)}`);
-    if (soapAction !== undefined && !/^[\x20\x21\x23-\x7e]*$/.test(soapAction)) {
-      throw new BcssRequestError('the SOAPAction must be printable ASCII without double quotes');
-    }
+    if (!/^[\x20\x21\x23-\x7e]*$/.test(soapAction)) throw new BcssRequestError('the SOAPAction must be printable ASCII without double quotes');
     const shown = displayUrl(url);
-    let response: AxiosResponse<unknown>;
+    const headers: Record<string, string> = { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${soapAction}"` };
+    if (authorization !== undefined) headers['authorization'] = authorization;
+    // Aborted before the exchange starts (e.g. while the envelope was built): no request at all.
+    signal?.throwIfAborted();
+    let response: BcssHttpResponse;
     try {
-      response = await instance.post(url.href, envelope, {
-        headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: soapAction === undefined ? '""' : `"${soapAction}"` },
-        ...(signal === undefined ? {} : { signal }),
-      });
+      response = await transport({ url: url.href, method: 'POST', headers, body: envelope, ...(signal === undefined ? {} : { signal }) });
     } catch (error) {
-      if (signal?.aborted) throw signal.reason ?? new BcssTransportError({ method: 'POST', url: shown, networkCode: 'ABORTED', detail: 'aborted', tls: false });
+      if (signal?.aborted) throw signal.reason ?? error;
       throw transportError(error, shown);
     }
-    const text = typeof response.data === 'string' ? response.data : '';
-    const status = response.status;
-    if (status >= 400) {
-      const fault = soapFaultOf(text);
-      if (fault !== undefined) throw new BcssFaultError(fault, status);
-      const retryAfter = response.headers['retry-after'];
-      throw new HttpStatusError(status, {
-        retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined,
-        message: `The BCSS answered HTTP ${status} to POST ${shown}`,
-      });
-    }
-    const read = readSoapReply(text, family, status);
-    if ('fault' in read) throw new BcssFaultError(read.fault, status);
-    return read.reply;
+    return replyOf(response, family, shown, config.maxReplyBytes);
   }
 
   return {
     baseUrl: displayUrl(base),
-    soa(request, callOptions = {}) {
+    soa<B>(request: SoaRequest, callOptions: CallOptions = {}) {
       return Promise.resolve().then(() => {
         const envelope = buildSoaEnvelope({
           request: request.request,
@@ -252,10 +266,11 @@ export function createBcssClient(options: BcssClientOptions): BcssClient {
           timestampSent: new Date(now()),
           legalContext: request.legalContext,
         });
-        return post(request.path, request.soapAction, envelope, 'soa', callOptions.signal);
+        const soapAction = request.soapAction ?? knownSoaSoapAction(request.request) ?? '';
+        return post(request.path, soapAction, envelope, 'soa', callOptions.signal) as Promise<BcssReply<B>>;
       });
     },
-    ssdn(request, callOptions = {}) {
+    ssdn<B>(request: SsdnRequest, callOptions: CallOptions = {}) {
       return Promise.resolve().then(() => {
         if (config.ssdnUser === undefined) throw new BcssRequestError('ssdn() needs the ssdnUser option of the client (the SSDN AuthorizedUser)');
         const envelope = buildSsdnEnvelope({
@@ -266,14 +281,31 @@ export function createBcssClient(options: BcssClientOptions): BcssClient {
           version: request.version,
           request: request.request,
         });
-        return post(request.path, request.soapAction, envelope, 'ssdn', callOptions.signal);
+        return post(request.path, request.soapAction ?? SSDN_SEND_XML_SOAP_ACTION, envelope, 'ssdn', callOptions.signal) as Promise<BcssReply<B>>;
       });
     },
-    close() {
-      httpsAgent.destroy();
-      httpAgent.destroy();
-    },
+    close,
   };
+}
+
+/**
+ * The one way an HTTP answer becomes a reply or a typed error, whatever the transport: a SOAP
+ * fault (any status) is a {@link BcssFaultError}; another status of 400 or more an
+ * {@link HttpStatusError} (with `Retry-After`); a 2xx/3xx body that is no readable SOAP reply
+ * of the family a {@link BcssReplyError}.
+ */
+export function replyOf(response: BcssHttpResponse, family: 'soa' | 'ssdn', shownUrl: string, maxReplyBytes = Number.POSITIVE_INFINITY): BcssReply {
+  const { status, body } = response;
+  if (Buffer.byteLength(body, 'utf8') > maxReplyBytes) throw new BcssReplyError(status, `the reply is larger than ${maxReplyBytes} bytes`);
+  if (status >= 400) {
+    const fault = soapFaultOf(body);
+    if (fault !== undefined) throw new BcssFaultError(fault, status);
+    const retryAfter = response.headers['retry-after'];
+    throw new HttpStatusError(status, { retryAfter, message: `The BCSS answered HTTP ${status} to POST ${shownUrl}` });
+  }
+  const read = readSoapReply(body, family, status);
+  if ('fault' in read) throw new BcssFaultError(read.fault, status);
+  return read.reply;
 }
 
 /**
@@ -288,19 +320,4 @@ function checkTlsMaterial(tls: object): void {
     const reason = error instanceof Error ? error.message : 'unknown error';
     throw new ConfigError([{ path: ['tls'], message: `the TLS certificate, key or CA could not be loaded: ${reason}` }], 'BCSS client configuration');
   }
-}
-
-/** Our own error for a call that got no answer, from the facts of axios' error only. */
-function transportError(error: unknown, url: string): BcssTransportError {
-  const code = codeOf(error);
-  const detail = error instanceof Error ? maskNationalNumbers(error.message.replace(/\s+/g, ' ').slice(0, 300)) : 'unknown failure';
-  return new BcssTransportError({ method: 'POST', url, ...(code === undefined ? {} : { networkCode: code }), detail, tls: code !== undefined && TLS_CODE.test(code) });
-}
-
-/** The most specific error code: the cause's (Node's socket or OpenSSL error) before axios' own. */
-function codeOf(error: unknown): string | undefined {
-  const own = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  const cause = typeof error === 'object' && error !== null ? (error as { cause?: { code?: unknown } }).cause?.code : undefined;
-  if (typeof cause === 'string') return cause;
-  return typeof own === 'string' ? own : undefined;
 }

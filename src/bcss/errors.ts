@@ -24,23 +24,48 @@ export interface BcssInformation {
   readonly fieldValue?: string;
 }
 
+/**
+ * The fault detail of the social-security SOA platform (`detail/SystemError`, public page "SOA
+ * technical errors"): its `Id` is the one thing the service desk needs to find the error.
+ */
+export interface BcssSystemError {
+  /** The unique id of the error (`SystemError/@Id`): log it, quote it to the service desk. */
+  readonly id: string;
+  /** E.g. `SOA-01001` (not authenticated), `SOA-02002` (temporarily not available). */
+  readonly code: string;
+  readonly message: string;
+  /** Who caused it: `Consumer` (the caller) or `Provider`. */
+  readonly origin?: string;
+  /** The platform's environment, e.g. `Production`. */
+  readonly environment?: string;
+}
+
 /** The facts of a SOAP fault, as read from the reply. */
 export interface BcssFault {
   /** The fault code without its namespace prefix: `Server`, `Client`, ... */
   readonly faultCode: string;
   readonly faultString: string;
-  /** The CBSS details, in order (may be empty when the fault has none). */
+  /** The CBSS details (`CBSSFaultType/detail`, or the older v1 `error` list), in order; empty when the fault has none. */
   readonly details: readonly BcssMessage[];
   /** The BCSS ticket of the call, when the fault carries one. */
   readonly ticket?: string;
+  /** The SOA platform's `SystemError`, when the fault is one. */
+  readonly systemError?: BcssSystemError;
 }
 
-/** The BCSS answered with a SOAP fault. `severity`, `reasonCode` and `diagnostic` are the first detail's. */
+/**
+ * The BCSS answered with a SOAP fault. `severity`, `reasonCode` and `diagnostic` are the first
+ * CBSS detail's; for an SOA platform fault, `reasonCode` is the `SystemError` code and
+ * `errorId` its `Id` (also in the message, so that every log, event and ledger reason quotes it).
+ */
 export class BcssFaultError extends BcssBulkError implements BcssFault {
   readonly faultCode: string;
   readonly faultString: string;
   readonly details: readonly BcssMessage[];
   readonly ticket?: string;
+  readonly systemError?: BcssSystemError;
+  /** The SOA platform's error id (`SystemError/@Id`), for the service desk. */
+  readonly errorId: string | undefined;
   readonly severity: string | undefined;
   readonly reasonCode: string | undefined;
   readonly diagnostic: string | undefined;
@@ -49,15 +74,22 @@ export class BcssFaultError extends BcssBulkError implements BcssFault {
 
   constructor(fault: BcssFault, httpStatus: number) {
     const first = fault.details[0];
-    const what = first === undefined ? fault.faultString : `${first.reasonCode} (${first.severity}) ${first.diagnostic}`;
-    super('BCSS_FAULT', maskNationalNumbers(`SOAP fault ${fault.faultCode}: ${what}`));
+    const system = fault.systemError;
+    let what: string;
+    if (first !== undefined) what = `${first.reasonCode} (${first.severity}) ${first.diagnostic}`;
+    else if (system !== undefined) what = `${system.code} ${system.message}${system.origin === undefined ? '' : ` (origin ${system.origin})`}`;
+    else what = fault.faultString;
+    const id = system === undefined ? '' : ` [error id ${system.id}]`;
+    super('BCSS_FAULT', maskNationalNumbers(`SOAP fault ${fault.faultCode}: ${what}${id}`));
     this.faultCode = fault.faultCode;
     this.faultString = maskNationalNumbers(fault.faultString);
     this.details = fault.details.map((d) => ({ ...d, diagnostic: maskNationalNumbers(d.diagnostic), information: d.information.map(maskInformation) }));
     if (fault.ticket !== undefined) this.ticket = fault.ticket;
+    if (system !== undefined) this.systemError = { ...system, message: maskNationalNumbers(system.message) };
+    this.errorId = system?.id;
     this.severity = first?.severity;
-    this.reasonCode = first?.reasonCode;
-    this.diagnostic = first === undefined ? undefined : maskNationalNumbers(first.diagnostic);
+    this.reasonCode = first?.reasonCode ?? system?.code;
+    this.diagnostic = first === undefined ? (system === undefined ? undefined : maskNationalNumbers(system.message)) : maskNationalNumbers(first.diagnostic);
     this.httpStatus = httpStatus;
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Helpers for testing batch jobs built on bcss-bulk, in your own CI: a fake clock that runs
  * hours of schedule in milliseconds, a recording fake service that measures concurrency, and a
- * fake BCSS service on loopback that speaks SOAP.
+ * fake BCSS built from the BCSS's contract, on loopback (HTTP) or in process on a clock.
  *
  * @packageDocumentation
  */
@@ -11,4 +11,20 @@ export type { RecordingServiceOptions, SourceRecording } from './recording-servi
 
 // ── Fake BCSS service ────────────────────────────────────────────────────────
 export { startFakeBcss } from './fake-bcss.js';
-export type { FakeBcss, FakeBcssOptions, FakeBcssOutcome, FakeBcssCall, FakeBcssLoad } from './fake-bcss.js';
+export type { FakeBcss, FakeBcssOptions } from './fake-bcss.js';
+export { createFakeBcss } from './fake-bcss-in-process.js';
+export type { InProcessFakeBcss, InProcessFakeBcssOptions } from './fake-bcss-in-process.js';
+export type { FakeBcssCall, FakeBcssCoreOptions, FakeBcssExchange, FakeBcssAnswer, FakeBcssLoad, FakeBcssRefusal } from './fake-bcss-core.js';
+export type { FakeBcssOutcome, FakeBcssNamedOutcome, SoaStatus, SsdnDetail } from './fake-bcss-outcomes.js';
+export { FAKE_SSDN_AUTHOR, SOA_SYSTEM_ERRORS } from './fake-bcss-outcomes.js';
+export {
+  FAKE_BCSS_SERVICES,
+  RETRIEVE_TI_GROUPS_V2,
+  IDENTIFY_PERSON,
+  MANAGE_ACCESS,
+  SSDN_SEND_XML_ACTION,
+  SSDN_CONNECTOR_PATH,
+  SOA_BASE_REQUEST,
+} from './fake-bcss-contract.js';
+export type { FakeBcssService, FakeSoaService, FakeSsdnService } from './fake-bcss-contract.js';
+export type { ContentModel, ElementRule, ChoiceRule, SimpleType, XmlNode } from './fake-bcss-xml.js';

@@ -1,0 +1,135 @@
+/**
+ * The client's own {@link BcssTransport}: axios over HTTP(S), a TLS client certificate,
+ * keep-alive sockets sized to the source's cap, optionally through an HTTPS proxy (CONNECT
+ * tunnel: the TLS session, client certificate included, runs end-to-end between the client and
+ * the BCSS; the proxy only sees the tunnel).
+ *
+ * No error it throws carries axios' request config (certificate, key, passphrase, Authorization
+ * header) nor the proxy's credentials.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import axios, { type AxiosInstance } from 'axios';
+import type { Socket } from 'node:net';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
+import { HttpsProxyAgent } from 'https-proxy-agent';
+import { maskNationalNumbers } from '../privacy.js';
+import { BcssTransportError } from './errors.js';
+import type { BcssHttpRequest, BcssHttpResponse, BcssTransport } from './transport.js';
+
+/** Error codes that say the TLS set-up is wrong (certificate refused, unknown CA, ...): retrying will not help. */
+const TLS_CODE = /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|EPROTO$|HOSTNAME_MISMATCH|ERR_OSSL_)/;
+
+/** Settings of {@link createHttpTransport}. */
+export interface HttpTransportSettings {
+  readonly tls: object;
+  readonly maxSockets: number;
+  readonly timeoutMs: number;
+  readonly maxReplyBytes: number;
+  /** The proxy URL (`http://user:password@host:port`), or `undefined` for a direct connection. */
+  readonly proxy: string | undefined;
+}
+
+/** The axios transport, and how to close its sockets. */
+export interface HttpTransport {
+  readonly transport: BcssTransport;
+  close(): void;
+}
+
+/**
+ * A CONNECT-tunnel agent whose end-to-end TLS session uses the client's TLS settings
+ * (certificate, key, CA). They are applied to the session with the BCSS only, never to the
+ * connection with the proxy (an http:// URL).
+ */
+class TunnelAgent extends HttpsProxyAgent<string> {
+  constructor(
+    proxy: string,
+    private readonly tls: object,
+    options: http.AgentOptions,
+  ) {
+    super(proxy, options);
+  }
+
+  override connect(request: http.ClientRequest, options: Parameters<HttpsProxyAgent<string>['connect']>[1]): Promise<Socket> {
+    // The tunnel's TLS socket is made without `host`: check the certificate against the
+    // target's host (name or IP), not Node's default 'localhost'.
+    const host = typeof options.host === 'string' ? options.host.replace(/^\[|\]$/g, '') : undefined;
+    const identity = host === undefined ? {} : { checkServerIdentity: (_name: string, certificate: PeerCertificate) => checkServerIdentity(host, certificate) };
+    return super.connect(request, { ...options, ...identity, ...this.tls });
+  }
+}
+
+/** The text of an error with the proxy's URL and credentials taken out. */
+function scrubber(proxy: string | undefined): (text: string) => string {
+  if (proxy === undefined) return (text) => text;
+  const url = new URL(proxy);
+  const secrets = [proxy, url.href, url.username, url.password, decodeURIComponent(url.username), decodeURIComponent(url.password)].filter((s) => s.length >= 3);
+  return (text) => secrets.reduce((out, secret) => out.split(secret).join('***'), text);
+}
+
+/** Creates the axios transport. */
+export function createHttpTransport(settings: HttpTransportSettings): HttpTransport {
+  const agentOptions = { keepAlive: true, maxSockets: settings.maxSockets, maxFreeSockets: settings.maxSockets };
+  // Through a proxy, one agent serves both schemes: https targets get a CONNECT tunnel with the
+  // client's TLS settings (certificate, key, CA) applied to the end-to-end TLS session.
+  const proxyAgent = settings.proxy === undefined ? undefined : new TunnelAgent(settings.proxy, settings.tls, agentOptions);
+  const httpsAgent = proxyAgent ?? new https.Agent({ ...agentOptions, ...settings.tls });
+  const httpAgent = proxyAgent ?? new http.Agent(agentOptions);
+  const scrub = scrubber(settings.proxy);
+  const instance: AxiosInstance = axios.create({
+    httpAgent,
+    httpsAgent,
+    proxy: false, // never the environment's proxy variables: only the configured one, through the agent
+    maxRedirects: 0,
+    timeout: settings.timeoutMs,
+    maxContentLength: settings.maxReplyBytes,
+    responseType: 'text',
+    transformResponse: [(data: unknown) => data],
+    validateStatus: () => true,
+  });
+
+  const transport: BcssTransport = async (request: BcssHttpRequest): Promise<BcssHttpResponse> => {
+    const shown = displayOf(request.url);
+    try {
+      const response = await instance.post(request.url, request.body, { headers: { ...request.headers }, ...(request.signal === undefined ? {} : { signal: request.signal }) });
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(response.headers ?? {})) {
+        if (typeof value === 'string') headers[name.toLowerCase()] = value;
+        else if (Array.isArray(value)) headers[name.toLowerCase()] = value.join(', ');
+      }
+      return { status: response.status, headers, body: typeof response.data === 'string' ? response.data : '' };
+    } catch (error) {
+      if (request.signal?.aborted) throw request.signal.reason ?? new BcssTransportError({ method: 'POST', url: shown, networkCode: 'ABORTED', detail: 'aborted', tls: false });
+      throw transportError(error, shown, scrub);
+    }
+  };
+
+  return {
+    transport,
+    close() {
+      httpsAgent.destroy();
+      if (httpAgent !== httpsAgent) httpAgent.destroy();
+    },
+  };
+}
+
+function displayOf(url: string): string {
+  const parsed = new URL(url);
+  return maskNationalNumbers(`${parsed.protocol}//${parsed.host}${parsed.pathname}`);
+}
+
+/** Our own error for a call that got no answer, from the facts of the error only. */
+export function transportError(error: unknown, url: string, scrub: (text: string) => string = (text) => text): BcssTransportError {
+  if (error instanceof BcssTransportError) return error;
+  const code = codeOf(error);
+  const detail = error instanceof Error ? maskNationalNumbers(scrub(error.message.replace(/\s+/g, ' ')).slice(0, 300)) : 'unknown failure';
+  return new BcssTransportError({ method: 'POST', url, ...(code === undefined ? {} : { networkCode: code }), detail, tls: code !== undefined && TLS_CODE.test(code) });
+}
+
+/** The most specific error code: the cause's (Node's socket or OpenSSL error) before axios' own. */
+function codeOf(error: unknown): string | undefined {
+  const own = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  const cause = typeof error === 'object' && error !== null ? (error as { cause?: { code?: unknown } }).cause?.code : undefined;
+  if (typeof cause === 'string') return cause;
+  return typeof own === 'string' ? own : undefined;
+}
