@@ -120,7 +120,18 @@ const SSDN_BODIES: Array<[string, SsdnRequest, string]> = [
     `{${IDENTIFY_PERSON_NS}}IdentifyPersonRequest`,
   ],
   [
-    'ManageAccess REGISTER with a period in SSDN Common dates (the guide)',
+    'ManageAccess REGISTER, the guide\'s body',
+    manageAccess({
+      SSIN,
+      Purpose: 10,
+      Period: { StartDate: inNamespace(SSDN_COMMON_NS, '2026-12-01'), EndDate: inNamespace(SSDN_COMMON_NS, '2026-12-31') },
+      Action: 'REGISTER',
+      ProofOfAuthentication: { PersonData: { LastName: 'Peeters', BirthDate: '1985-07-30' } },
+    }),
+    `{${MANAGE_ACCESS_NS}}ManageAccessRequest`,
+  ],
+  [
+    'ManageAccess REGISTER with sector and register, dates in SSDN Common',
     manageAccess({
       SSIN: SSIN_2000,
       Purpose: 10,
