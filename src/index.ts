@@ -55,6 +55,8 @@ export {
   CallTimeoutError,
   CallStalledError,
   HttpStatusError,
+  MissingPeerError,
+  isBcssBulkError,
 } from './errors.js';
 export type { ConfigIssue } from './errors.js';
 
