@@ -15,4 +15,10 @@ export default tseslint.config(
     files: ['examples/**', 'test/**', 'scripts/**', 'src/cli/**', 'bench/**'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // The consumer project's probes: plain Node.js scripts, ESM and CommonJS.
+    files: ['test/fixtures/consumer/probes/**'],
+    languageOptions: { globals: { console: 'readonly', require: 'readonly', process: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

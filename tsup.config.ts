@@ -11,4 +11,6 @@ export default defineConfig({
   // Shared chunks: an error class is one class across bcss-bulk, bcss-bulk/testing and
   // bcss-bulk/metrics (instanceof holds across entries).
   splitting: true,
+  // import.meta.url in the CJS build (src/peer.ts loads the optional peers through createRequire).
+  shims: true,
 });

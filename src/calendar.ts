@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { belgianPublicHolidays } from './holidays.js';
+import type { Assert, SchemaMatches } from './type-checks.js';
 import { formatLocal, isIanaTimeZone, localDay, toInstant, toLocal, weekdayOf } from './zone.js';
 
 const DAY_MS = 86_400_000;
@@ -56,12 +57,54 @@ export const calendarOptionsSchema = z.strictObject({
   blackouts: z.array(blackoutSchema).default([]),
 });
 
+/** Office hours: on which days, from when (inclusive) to when (exclusive), in the zone's wall-clock time. */
+export interface OfficeHours {
+  /** The days with office hours, each at most once. */
+  days: WeekDay[];
+  /** Start of the office hours, `'HH:mm'` (inclusive). */
+  from: string;
+  /** End of the office hours, `'HH:mm'` (exclusive), later than `from`. */
+  to: string;
+}
+
+/** A blackout: an extra forbidden period (announced maintenance), in the zone's wall-clock time. */
+export interface Blackout {
+  /** Start, `'YYYY-MM-DDTHH:mm'` local time (inclusive). */
+  from: string;
+  /** End, `'YYYY-MM-DDTHH:mm'` local time (exclusive), later than `from`. */
+  to: string;
+}
+
 /**
- * Options of the calendar. Defaults: `timeZone: 'Europe/Brussels'`, office hours
- * `{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '08:00', to: '17:00' }`,
- * `holidaysAreFree: false` (the BCSS rule names weekdays only), no blackouts.
+ * Options of the calendar; every field has the BCSS default. Checked against
+ * {@link calendarOptionsSchema} at compile time.
  */
-export type CalendarOptions = z.input<typeof calendarOptionsSchema>;
+export interface CalendarOptions {
+  /**
+   * IANA time zone whose wall-clock time the office hours and blackouts are in.
+   * @defaultValue `'Europe/Brussels'`
+   */
+  timeZone?: string | undefined;
+  /**
+   * When mass calls are forbidden: the BCSS rule is Monday to Friday, 08:00 to 17:00.
+   * @defaultValue `{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '08:00', to: '17:00' }`
+   */
+  officeHours?: OfficeHours | undefined;
+  /**
+   * Whether Belgian public holidays on office days count as free time (no office hours).
+   * @defaultValue `false` (the BCSS rule names weekdays only)
+   */
+  holidaysAreFree?: boolean | undefined;
+  /**
+   * Extra forbidden periods (announced maintenance of the BCSS).
+   * @defaultValue `[]`
+   */
+  blackouts?: Blackout[] | undefined;
+}
+
+type _CalendarOptionsAgree = Assert<SchemaMatches<z.input<typeof calendarOptionsSchema>, CalendarOptions>>;
+type _OfficeHoursAgree = Assert<SchemaMatches<z.input<typeof officeHoursSchema>, OfficeHours>>;
+type _BlackoutAgrees = Assert<SchemaMatches<z.input<typeof blackoutSchema>, Blackout>>;
 /** Calendar options with the defaults applied. */
 export type ResolvedCalendarOptions = z.output<typeof calendarOptionsSchema>;
 

@@ -10,7 +10,9 @@ import type { Classifier } from './classify.js';
 import type { Clock } from './clock.js';
 import { ConfigError, PolicyError, type ConfigIssue } from './errors.js';
 import type { RunStore } from './store.js';
-import { sharedSchema, type SharedOptions } from './shared-options.js';
+import { sharedSchema } from './shared-options.js';
+import type { Agrees, Assert, SchemaMatches } from './type-checks.js';
+import type { AnnouncementConfig, OverloadConfig, RejectBudgetConfig, RetryOptions, RunCalendarConfig, RunOptions, SourceConfig, StallConfig } from './run-options.js';
 import { isRunLogger, type RunLogger } from './run-logger.js';
 
 /** The longest delay a Node.js timer supports; a longer one would fire at once. */
@@ -148,143 +150,32 @@ export const runOptionsSchema = z.strictObject({
   logger: z.custom<RunLogger>(isRunLogger, { message: 'expected a logger with info, warn and error methods, called as logger.info(fields, message) (pino, console)' }).optional(),
 });
 
-/** One source of a run: its kind, cap (at most the BCSS policy cap unless overridden) and timeout. */
-export type SourceConfig = z.input<typeof sourceSchema>;
-/** Retry policy: attempts, backoff bounds, and the longest `Retry-After` honoured. */
-export type RetryOptions = z.input<typeof retrySchema>;
-/** Overload protection of each source (or `false` to switch it off). */
-export type OverloadConfig = z.input<typeof overloadSchema>;
-/** Stall watchdog (or `false` to switch it off). */
-export type StallConfig = z.input<typeof stallSchema>;
-/** Reject budget (or `false` to switch it off). */
-export type RejectBudgetConfig = z.input<typeof rejectBudgetSchema>;
-/** A run's announcement: `{ reference, announcedOn }`, or `{ override: { reason } }`. */
-export type AnnouncementConfig = z.input<typeof announcementSchema>;
-/** A run's office-hours calendar: `CalendarOptions` plus `enforce: false` and `override: { reason }` to turn it off. */
-export type RunCalendarConfig = z.input<typeof runCalendarSchema>;
+export type {
+  OverrideReason,
+  SourceConfig,
+  RetryOptions,
+  OverloadConfig,
+  StallConfig,
+  RejectBudgetConfig,
+  AnnouncementConfig,
+  RunCalendarConfig,
+  CallContext,
+  PrecheckFailure,
+  SuccessInfo,
+  RunOptions,
+} from './run-options.js';
 
-/** What the call function receives besides the item. */
-export interface CallContext {
-  /** Aborted when the call times out or the run stops or fails: pass it to your HTTP client. */
-  readonly signal: AbortSignal;
-  /** Attempt number, from 1. */
-  readonly attempt: number;
-  /** Name of the item's source. */
-  readonly source: string;
-  /** Position of the item in the input, from 0. */
-  readonly position: number;
-  /**
-   * The item's key, masked (`85.07.30-***.**`): the context is safe to log. The call has the
-   * item itself, whole; only `onSuccess` gets the key whole (`SuccessInfo.key`).
-   */
-  readonly key: string;
-}
-
-/** Why {@link RunOptions.precheck} refused an item. */
-export interface PrecheckFailure {
-  readonly code: string;
-  /** Shown in the record and the `reject` event, with national numbers masked. */
-  readonly reason: string;
-}
-
-/** What `onSuccess` receives besides the item and value. */
-export interface SuccessInfo {
-  readonly position: number;
-  /**
-   * The item's key as the `key` function returned it, national numbers WHOLE (your own code:
-   * upsert by it); `#position` without a `key` function. Do not log it: log `maskedKey`.
-   */
-  readonly key: string;
-  /** The same key with national numbers masked (`85.07.30-***.**`), as in events, errors and the ledger: the one to log. */
-  readonly maskedKey: string;
-  readonly source: string;
-  readonly attempts: number;
-  /** Code of the success when the classifier gave one (e.g. `NO_DATA_FOUND`). */
-  readonly code?: string;
-}
-
-/** Configuration of a run over items of type `T` whose calls return `R`. */
-export interface RunOptions<T, R> {
-  /** The items, pulled lazily: an array, a generator, a readline interface, any (async) iterable. */
-  readonly input: Iterable<T> | AsyncIterable<T>;
-  /** Calls the service for one item. Must honour `context.signal`. */
-  readonly call: (item: T, context: CallContext) => Promise<R> | R;
-  /** The source of every item (a name), or a function giving each item's source. */
-  readonly source: string | ((item: T) => string);
-  /** The sources, by name, with their kind and cap. */
-  readonly sources: Readonly<Record<string, SourceConfig>>;
-  /** Key of an item in events and records (national numbers in it are masked); `#position` by default. */
-  readonly key?: (item: T, position: number) => string;
-  /** Receives each successful item with the call's value. A throw here fails the run. */
-  readonly onSuccess?: (item: T, value: R, info: SuccessInfo) => void | Promise<void>;
-  /** Classifier asked first for each attempt; return `undefined` to defer to the default. */
-  readonly classify?: Classifier<R>;
-  /**
-   * Checks an item before any call: a returned `{ code, reason }` finishes it as a reject with
-   * 0 attempts (recorded and counted like any reject), so an invalid item costs the service
-   * nothing. `inszPrecheck` checks national numbers.
-   */
-  readonly precheck?: (item: T) => PrecheckFailure | undefined;
-  /** Optional cap on simultaneous calls across all sources. */
-  readonly maxConcurrency?: number;
-  /** Timeout of one call in ms (default 30 000); a source may set its own. */
-  readonly timeoutMs?: number;
-  readonly retry?: RetryOptions;
-  readonly overload?: OverloadConfig | false;
-  readonly rejectBudget?: RejectBudgetConfig | false;
-  /**
-   * The stall watchdog (on by default, alarm only; `afterMs` defaults to twice the longest call
-   * timeout, at least 10 minutes, since a call may take its whole timeout): when calls are out
-   * and none has ended, nor any item finished, for `afterMs` while the run is running or
-   * draining, the run emits `stalled`; with `abort: true` it also aborts the calls in flight,
-   * whose items are retried (code `CALL_STALLED`). `false` switches it off.
-   */
-  readonly stall?: StallConfig | false;
-  /** Shortest delay between a pause and the resumption, in ms (default 5 minutes). */
-  readonly minPauseMs?: number;
-  /** Items read ahead of the calls (default 64); memory stays bounded by caps + prefetch. */
-  readonly prefetch?: number;
-  /** Least time between two `progress` events, in ms (default 1000). */
-  readonly progressIntervalMs?: number;
-  /** Time source; the system clock by default, `FakeClock` from `bcss-bulk/testing` in tests. */
-  readonly clock?: Clock;
-  /** Where records go; a `MemoryStore` by default. */
-  readonly store?: RunStore;
-  /** Random numbers in [0, 1) for jitter; `Math.random` by default. */
-  readonly random?: () => number;
-  /**
-   * The office-hours calendar (default: the BCSS rule, Mon–Fri 08:00–17:00 Europe/Brussels).
-   * `{ enforce: false, override: { reason } }` turns it off (e.g. a test server); the reason is kept.
-   */
-  readonly calendar?: RunCalendarConfig;
-  /** `start()` during office hours waits for the window (state `waiting`) instead of refusing (default false). */
-  readonly waitForWindow?: boolean;
-  /** When the window closes, how long calls in flight may still finish before they are aborted and their items queued again, in ms (default 60 000). */
-  readonly drainDeadlineMs?: number;
-  /** Shared mode: caps held across processes and hosts through Redis, and a run lock (off by default). */
-  readonly shared?: SharedOptions;
-  /** Name of the batch (e.g. `pensions-monthly`), kept with its records; preflight looks for earlier runs of it. */
-  readonly name?: string;
-  /**
-   * The batch's announcement to the BCSS service desk: `{ reference, announcedOn: 'YYYY-MM-DD' }`
-   * (a run refuses to start sooner than `leadDays`, 7 by default, after that date), or
-   * `{ override: { reason } }` (e.g. a test environment); the reason is kept with the records.
-   */
-  readonly announcement?: AnnouncementConfig;
-
-  // ── Operations (issue 14) ──
-  /**
-   * Where the library logs what it has to say: a pino logger, `console`, or any object with
-   * `info`, `warn`, `error` (and optionally `debug`) methods, each called as
-   * `logger.info(fields, message)` (pino's shape). State changes and the end at `info`
-   * (`failed` at `error`, a pause by the reject budget at `warn`), rejects (masked) at `warn`,
-   * retries at `debug`; see `attachRunLogger`. A logger that throws fails the run
-   * (`LISTENER_ERROR`).
-   *
-   * @defaultValue `undefined`: nothing is logged (the library never writes to the console by itself).
-   */
-  readonly logger?: RunLogger;
-}
+type _SourceAgrees = Assert<SchemaMatches<z.input<typeof sourceSchema>, SourceConfig>>;
+type _RetryAgrees = Assert<SchemaMatches<z.input<typeof retrySchema>, RetryOptions>>;
+type _OverloadAgrees = Assert<SchemaMatches<z.input<typeof overloadSchema>, OverloadConfig>>;
+type _StallAgrees = Assert<SchemaMatches<z.input<typeof stallSchema>, StallConfig>>;
+type _RejectBudgetAgrees = Assert<SchemaMatches<z.input<typeof rejectBudgetSchema>, RejectBudgetConfig>>;
+type _AnnouncementAgrees = Assert<SchemaMatches<z.input<typeof announcementSchema>, AnnouncementConfig>>;
+type _CalendarAgrees = Assert<SchemaMatches<z.input<typeof runCalendarSchema>, RunCalendarConfig>>;
+/** The fields of a run's options that are data (not functions, iterables or objects with methods). */
+type DataField = 'sources' | 'maxConcurrency' | 'timeoutMs' | 'retry' | 'overload' | 'rejectBudget' | 'stall' | 'minPauseMs' | 'prefetch' | 'progressIntervalMs' | 'calendar' | 'waitForWindow' | 'drainDeadlineMs' | 'shared' | 'name' | 'announcement';
+type _RunOptionsFieldsAgree = Assert<Agrees<keyof z.input<typeof runOptionsSchema>, keyof RunOptions<unknown, unknown>>>;
+type _RunOptionsDataAgrees = Assert<Agrees<Pick<z.input<typeof runOptionsSchema>, DataField>, Pick<RunOptions<unknown, unknown>, DataField>>>;
 
 /** A source after validation: its cap resolved under the policy. */
 export interface ResolvedSource extends ResolvedCap {

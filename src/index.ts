@@ -10,6 +10,7 @@ export type { SourceStatus } from './source-lane.js';
 export { parseRunOptions, runOptionsSchema, sourceSchema, retrySchema, overloadSchema, rejectBudgetSchema, stallSchema, defaultStallAfterMs } from './config.js';
 export type {
   RunOptions,
+  OverrideReason,
   SourceConfig,
   RetryOptions,
   OverloadConfig,
@@ -55,6 +56,8 @@ export {
   CallTimeoutError,
   CallStalledError,
   HttpStatusError,
+  MissingPeerError,
+  isBcssBulkError,
 } from './errors.js';
 export type { ConfigIssue } from './errors.js';
 
@@ -94,7 +97,7 @@ export {
   blackoutSchema,
   WEEK_DAYS,
 } from './calendar.js';
-export type { CalendarOptions, ResolvedCalendarOptions, ClosedPeriod, ClosedReason, WeekDay } from './calendar.js';
+export type { CalendarOptions, OfficeHours, Blackout, ResolvedCalendarOptions, ClosedPeriod, ClosedReason, WeekDay } from './calendar.js';
 export { belgianPublicHolidays, easterSunday } from './holidays.js';
 export type { PublicHoliday } from './holidays.js';
 export { formatLocal } from './zone.js';

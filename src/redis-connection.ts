@@ -5,6 +5,7 @@
  * forever, and tells its listeners when Redis becomes unavailable and available again.
  */
 import type { Redis, RedisOptions } from 'ioredis';
+import { peerLoadError } from './peer.js';
 import { SharedStateError } from './errors.js';
 import { reconnectDelay, type RedisClientLike } from './shared-options.js';
 
@@ -47,7 +48,12 @@ export class RedisConnection {
     };
     let client: Redis;
     if (typeof redis === 'string') {
-      const { Redis: RedisClass } = await import('ioredis');
+      let RedisClass: typeof Redis;
+      try {
+        ({ Redis: RedisClass } = await import('ioredis'));
+      } catch (error) {
+        throw peerLoadError('ioredis', 'The shared mode with a redis:// URL', error);
+      }
       client = new RedisClass(redis, options);
     } else {
       client = redis.duplicate(options) as Redis;

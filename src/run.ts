@@ -1056,7 +1056,7 @@ export class BulkRun<T, R = unknown> {
         then();
       },
       (error: unknown) => {
-        const code = error instanceof Error && 'code' in error && error.code === 'RUN_LOCKED' ? 'RUN_LOCKED' : 'SHARED_START_FAILED';
+        const code = error instanceof Error && 'code' in error && (error.code === 'RUN_LOCKED' || error.code === 'PEER_MISSING') ? error.code : 'SHARED_START_FAILED';
         this.fail(new RunFailedError(code, `The shared mode could not start: ${reasonOf(error)}`, { cause: error }));
       },
     );

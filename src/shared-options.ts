@@ -4,6 +4,7 @@
  * options; the bounds derived from it (lease, lock, recovery) are computed here, in one place.
  */
 import { z } from 'zod';
+import type { Assert, SchemaMatches } from './type-checks.js';
 
 /**
  * The least an ioredis client must offer to be shared: the run never uses the client itself,
@@ -45,25 +46,47 @@ export const sharedSchema = z.strictObject({
 
 /** Shared mode of a run: caps and a run lock held in Redis (see docs/shared-mode.md). */
 export interface SharedOptions {
-  /** A `redis://` / `rediss://` URL (needs the `ioredis` package), or an ioredis client to duplicate. */
+  /** A `redis://` / `rediss://` URL (needs the optional `ioredis` package), or an ioredis client to duplicate. */
   readonly redis: string | RedisClientLike;
   /** Institution-wide namespace: every process using it shares the caps of each source name. */
   readonly namespace: string;
   /** Name of the run (for instance its run directory): one process at a time may process it. */
   readonly runName: string;
-  /** Added to a source's call timeout to give its lease time-to-live (default 5000 ms). */
-  readonly leaseMarginMs?: number;
-  /** Lease time-to-live for every source, instead of `timeoutMs + leaseMarginMs`. */
-  readonly leaseMs?: number;
-  /** Time-to-live of the run lock, renewed every third of it (default 30 000 ms). */
-  readonly lockMs?: number;
-  /** After Redis lost its data (restart without persistence), new leases wait this long for running calls to re-register (default 5000 ms). */
-  readonly recoveryMs?: number;
-  /** Longest wait between two tries for a slot held by another process (default 50 ms). */
-  readonly pollMs?: number;
-  /** Longest delay between two reconnection attempts while Redis is down (default 2000 ms). */
-  readonly maxReconnectDelayMs?: number;
+  /**
+   * Added to a source's call timeout to give its lease time-to-live, in ms.
+   * @defaultValue `5000`
+   */
+  readonly leaseMarginMs?: number | undefined;
+  /**
+   * Lease time-to-live for every source, instead of `timeoutMs + leaseMarginMs`, in ms.
+   * @defaultValue the source's call timeout plus `leaseMarginMs`
+   */
+  readonly leaseMs?: number | undefined;
+  /**
+   * Time-to-live of the run lock, renewed every third of it, in ms.
+   * @defaultValue `30000`
+   */
+  readonly lockMs?: number | undefined;
+  /**
+   * After Redis lost its data (restart without persistence), new leases wait this long for
+   * running calls to re-register, in ms (more than `maxReconnectDelayMs`).
+   * @defaultValue `5000`
+   */
+  readonly recoveryMs?: number | undefined;
+  /**
+   * Longest wait between two tries for a slot held by another process, in ms.
+   * @defaultValue `50`
+   */
+  readonly pollMs?: number | undefined;
+  /**
+   * Longest delay between two reconnection attempts while Redis is down, in ms.
+   * @defaultValue `2000`
+   */
+  readonly maxReconnectDelayMs?: number | undefined;
 }
+
+// The schema and the interface cannot drift apart.
+type _SharedAgrees = Assert<SchemaMatches<z.input<typeof sharedSchema>, SharedOptions>>;
 
 /** Shared options after validation, with defaults applied. */
 export type ResolvedShared = z.output<typeof sharedSchema>;

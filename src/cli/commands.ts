@@ -4,6 +4,7 @@
  * command failed, 2 wrong usage). `main.ts` binds it to the process.
  */
 import { parseArgs } from 'node:util';
+import packageJson from '../../package.json' with { type: 'json' };
 import { BcssBulkError } from '../errors.js';
 import { nodeFileSystem } from '../file-store/fs.js';
 import { exportLines, readLedger, summarizeLedger, type ExportFormat, type LedgerSummary } from '../file-store/ledger-tools.js';
@@ -15,17 +16,38 @@ export interface CliOutput {
   err(text: string): void;
 }
 
-/** The usage text. */
-export const USAGE = `Usage:
-  bcss-bulk ledger summary DIR [--json]
+/** The usage of `bcss-bulk ledger summary`. */
+export const SUMMARY_USAGE = `  bcss-bulk ledger summary DIR [--json]
       Progress and rejects of the run directory DIR: items finished, counts per source and
       outcome, rejects by ledger, source, outcome class and code.
-  bcss-bulk ledger export DIR --format csv|jsonl [--ledger NAME]... [--outcome reject|exhausted]... [--code CODE]...
-      Writes the rejects (all, or the chosen ones) to standard output as CSV or JSON Lines.
-${PLAN_USAGE}  bcss-bulk --help
-
-Exit codes: 0 done, 1 the command failed (no run directory, a damaged file, a plan's bad input), 2 wrong usage.
 `;
+
+/** The usage of `bcss-bulk ledger export`. */
+export const EXPORT_USAGE = `  bcss-bulk ledger export DIR --format csv|jsonl [--ledger NAME]... [--outcome reject|exhausted]... [--code CODE]...
+      Writes the rejects (all, or the chosen ones) to standard output as CSV or JSON Lines.
+`;
+
+const EXIT_CODES = 'Exit codes: 0 done, 1 the command failed (no run directory, a damaged file, a plan\'s bad input), 2 wrong usage.\n';
+
+/** The usage text. */
+export const USAGE = `Usage:
+${SUMMARY_USAGE}${EXPORT_USAGE}${PLAN_USAGE}  bcss-bulk --version | -v
+  bcss-bulk --help | -h            (also COMMAND --help: bcss-bulk plan --help, bcss-bulk ledger export --help)
+
+${EXIT_CODES}`;
+
+/** The usage of one command (or of a group of commands), with the exit codes. */
+function usageOf(lines: string): string {
+  return `Usage:\n${lines}\n${EXIT_CODES}`;
+}
+
+/** The usage printed by `--help` after a command: `[group]` or `[group, command]`. */
+const COMMAND_USAGE: Readonly<Record<string, string>> = {
+  ledger: usageOf(SUMMARY_USAGE + EXPORT_USAGE),
+  'ledger summary': usageOf(SUMMARY_USAGE),
+  'ledger export': usageOf(EXPORT_USAGE),
+  plan: usageOf(PLAN_USAGE),
+};
 
 class UsageError extends Error {}
 
@@ -93,19 +115,39 @@ async function exportCommand(args: string[], io: CliOutput): Promise<void> {
   for (const line of exportLines(records, values.format as ExportFormat)) io.out(line);
 }
 
+const isHelp = (arg: string | undefined) => arg === '--help' || arg === '-h';
+
+/** The usage `--help` asks for in `argv`, or undefined when it asks for none. */
+function helpFor(argv: readonly string[]): string | undefined {
+  const [group, command] = argv;
+  if (group === 'help') return COMMAND_USAGE[argv.slice(1, 3).join(' ')] ?? COMMAND_USAGE[command ?? ''] ?? USAGE;
+  if (isHelp(group)) return USAGE;
+  if (group === undefined || !argv.some(isHelp)) return undefined;
+  // An unknown command stays a usage error (exit 2), --help or not.
+  return COMMAND_USAGE[`${group} ${command}`] ?? COMMAND_USAGE[group];
+}
+
 /** Runs the command given by `argv` (without the node and script paths); resolves with the exit code. */
 export async function runCli(argv: readonly string[], io: CliOutput): Promise<number> {
   const [group, command, ...rest] = argv;
   try {
-    if (group === '--help' || group === '-h' || group === 'help') {
-      io.out(USAGE);
+    if (group === '--version' || group === '-v') {
+      if (argv.length > 1) throw new UsageError(`${group} takes no arguments`);
+      io.out(`${packageJson.version}\n`);
+      return 0;
+    }
+    const help = helpFor(argv);
+    if (help !== undefined) {
+      io.out(help);
       return 0;
     }
     if (group === 'plan') {
       io.out(planCommand(argv.slice(1)));
       return 0;
     }
-    if (group !== 'ledger') throw new UsageError(group === undefined ? 'no command given' : `unknown command '${group}'`);
+    if (group !== 'ledger') {
+      throw new UsageError(group === undefined ? 'no command given' : group.startsWith('-') ? `unknown option '${group}'` : `unknown command '${group}'`);
+    }
     if (command === 'summary') await summary(rest, io);
     else if (command === 'export') await exportCommand(rest, io);
     else throw new UsageError(command === undefined ? 'ledger: give summary or export' : `unknown ledger command '${command}'`);

@@ -4,8 +4,9 @@
  * collected (a scrape), so a call costs nothing more; the rejects by code come from the run's
  * `reject` events, counted in a map.
  */
-import { Counter, Gauge, register as defaultRegistry, type Registry } from 'prom-client';
+import type { Counter, Gauge, Registry } from 'prom-client';
 import { MetricsRegistrationError } from '../errors.js';
+import { requirePeer } from '../peer.js';
 import type { StatusSource } from '../progress.js';
 import type { RunStatus } from '../run.js';
 import { RUN_STATES } from '../state-machine.js';
@@ -47,6 +48,19 @@ interface Family {
 }
 
 const families = new WeakMap<Registry, Map<string, Family>>();
+
+type PromClient = typeof import('prom-client');
+let promClient: PromClient | undefined;
+
+/**
+ * prom-client, loaded at the first registration (not when this entry is imported).
+ *
+ * @throws {MissingPeerError} prom-client is not installed.
+ */
+function prom(): PromClient {
+  promClient ??= requirePeer<PromClient>('prom-client', 'bcss-bulk/metrics (Prometheus metrics of a run)');
+  return promClient;
+}
 
 type Labels = Record<string, string>;
 
@@ -118,6 +132,7 @@ const DEFINITIONS: readonly Definition[] = [
 
 /** Creates the family's metrics on the registry; each refreshes its series from the runs when collected. */
 function createFamily(registry: Registry, prefix: string, withRunLabel: boolean): Family {
+  const { Counter, Gauge } = prom();
   const runs = new Map<string, AttachedRun>();
   const names: string[] = [];
   for (const definition of DEFINITIONS) {
@@ -154,11 +169,12 @@ function createFamily(registry: Registry, prefix: string, withRunLabel: boolean)
  * others) and `next_window_timestamp_seconds`. Values are read from `run.status()` at each
  * collection. Several runs on one registry need each a different `labels.run`.
  *
+ * @throws {MissingPeerError} prom-client is not installed (it is an optional peer dependency).
  * @throws {MetricsRegistrationError} the same `run` label twice on a registry and prefix, runs
  *   with and without a `run` label mixed, or a metric name already registered outside bcss-bulk.
  */
 export function registerRunMetrics(run: StatusSource, options: RunMetricsOptions = {}): RunMetrics {
-  const registry = options.registry ?? (defaultRegistry as Registry);
+  const registry = options.registry ?? (prom().register as Registry);
   const prefix = options.prefix ?? 'bcss_bulk_';
   const label = options.labels?.run;
   let byPrefix = families.get(registry);
