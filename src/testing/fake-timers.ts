@@ -40,6 +40,14 @@ function driver(timers: FakeTimers): { next: () => Promise<unknown>; count: () =
   throw new TypeError('runWithFakeTimers: expected vitest\'s `vi` (advanceTimersToNextTimerAsync, getTimerCount) or a @sinonjs/fake-timers clock (nextAsync, countTimers)');
 }
 
+/** Names of the microtask queues the fake timers replaced (Node's own I/O needs them real). */
+function fakedMicrotasks(): string[] {
+  const faked: string[] = [];
+  if ((process.nextTick as { clock?: unknown }).clock !== undefined) faked.push('nextTick');
+  if ((globalThis.queueMicrotask as { clock?: unknown }).clock !== undefined) faked.push('queueMicrotask');
+  return faked;
+}
+
 /**
  * Drives fake timers until `promise` settles and returns its value (or throws its error): waits
  * until the code under test and the I/O it started are idle (no promise callback, no file or
@@ -52,12 +60,21 @@ function driver(timers: FakeTimers): { next: () => Promise<unknown>; count: () =
  * ```
  *
  * @param timers vitest's `vi` after `vi.useFakeTimers()`, or a `@sinonjs/fake-timers` clock.
+ * @throws {TypeError} when `timers` is neither, or when `process.nextTick` or `queueMicrotask`
+ * is faked (`FakeTimers.install()` fakes them by default; Node's streams and file handles need
+ * them real: install with `toFake` without them, as vitest does).
  * @throws {Error} when the promise is still pending while no fake timer is pending and nothing is
  * in flight for `stuckAfterMs` of real time, after `maxTimers` timers, or when the I/O stays busy
  * longer than `ioTimeoutMs`.
  */
 export async function runWithFakeTimers<V>(timers: FakeTimers, promise: PromiseLike<V>, options: RunWithFakeTimersOptions = {}): Promise<V> {
   const { next, count } = driver(timers);
+  const faked = fakedMicrotasks();
+  if (faked.length > 0) {
+    throw new TypeError(
+      `runWithFakeTimers: ${faked.join(' and ')} ${faked.length > 1 ? 'are' : 'is'} faked; Node's own streams and file handles need them real (work queued on them is lost when the fake timers are uninstalled). Install the fake timers without them, as vitest does: FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate', 'Date', 'hrtime', 'performance'] })`,
+    );
+  }
   const maxTimers = options.maxTimers ?? 1_000_000;
   const stuckAfterMs = options.stuckAfterMs ?? 2_000;
   let settled = false;
