@@ -94,7 +94,7 @@ export function loopTurn(): Promise<void> {
   return new Promise<void>((resolve) => stat('.', () => resolve())); // an I/O callback comes in a later turn too
 }
 
-/** Options of {@link waitForIdle}. */
+/** Options of the wait for idle I/O, taken by `FakeClock` and `runWithFakeTimers`. */
 export interface IdleOptions {
   /**
    * Consecutive quiet turns of the event loop that make the process idle: one turn lets a
