@@ -3,6 +3,7 @@
  * the file operations it started are idle, so fake durations stay exact whatever the disk does.
  */
 import { appendFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -113,6 +114,23 @@ describe('FakeClock and real I/O', () => {
       clearInterval(interval);
     }
     expect(ticks).toBeGreaterThanOrEqual(0);
+  });
+
+  it('is not blocked by an open server and a connection waiting for its reply (handles, not work in flight)', async () => {
+    const server = createServer(() => undefined); // never answers
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    const hanging = request({ host: '127.0.0.1', port });
+    hanging.on('error', () => undefined);
+    hanging.end();
+    try {
+      const clock = new FakeClock(T0);
+      expect(await clock.runUntilSettled(clock.sleep(3_600_000).then(() => clock.now() - T0))).toBe(3_600_000);
+    } finally {
+      hanging.destroy();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('sees file requests in flight, and nothing once they are done', async () => {

@@ -48,28 +48,15 @@ export function openSettler(): Settler {
   return settle;
 }
 
-/** Handles that live as long as their timer, socket, server or port: never work in flight. */
-const LONG_LIVED = new Set([
-  'Timeout',
-  'TTYWrap',
-  'TCPWrap',
-  'TCPServerWrap',
-  'PipeWrap',
-  'PipeServerWrap',
-  'UDPWrap',
-  'ProcessWrap',
-  'SignalWrap',
-  'FSEventWrap',
-  'StatWatcher',
-  'MessagePort',
-  'Worker',
-  'TimerWrap',
-]);
-
-/** A resource name of `process.getActiveResourcesInfo()` that is work in flight (a request, an immediate). */
+/**
+ * A resource name of `process.getActiveResourcesInfo()` that is work in flight: a libuv request
+ * (`FSReqCallback`, `FSReqPromise`, `CloseReq`, `GetAddrInfoReqWrap`, `QueryReqWrap`, a socket's
+ * `WriteWrap`, `ShutdownWrap`, `TCPConnectWrap`...), a thread-pool job, or an `Immediate`. Handles
+ * (`Timeout`, `TCPSocketWrap`, `TCPServerWrap`, `TTYWrap`, `PipeWrap`, `MessagePort`...) live as
+ * long as their timer, socket or port and are not.
+ */
 function isWork(name: string): boolean {
-  if (LONG_LIVED.has(name)) return false;
-  return name === 'Immediate' || /Req|Wrap|Work|Job|Request/i.test(name);
+  return name === 'Immediate' || name.includes('Req') || /^(Write|Shutdown|Send|\w*Connect)Wrap$/.test(name) || /(Job|Work)$/.test(name);
 }
 
 /** The requests in flight now (file system, DNS, socket writes...) and pending `setImmediate` callbacks, by name. */
