@@ -154,7 +154,7 @@ export async function simulateBatch(options: SimulateBatchOptions): Promise<Simu
   const plan = parsed.data;
   const { sources, start, latency: _latency, errors: _errors, seed: _seed, calendar, ...runOptions } = options;
   const wallStart = performance.now();
-  const clock = new FakeClock(start ?? Date.now());
+  const clock = new FakeClock(start ?? Date.now(), { waitForIo: false }); // no I/O here: no wait per timer
   const startedAt = clock.now();
   const serviceRandom = seededRandom(plan.seed);
   const jitterRandom = seededRandom(plan.seed ^ 0x5bd1e995);

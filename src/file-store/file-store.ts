@@ -10,6 +10,7 @@
 import path from 'node:path';
 import { ConfigError, InputChangedError } from '../errors.js';
 import type { OutcomeRecord, ResumeState, RunMeta, RunStore } from '../store.js';
+import { nextMacrotask } from '../macrotask.js';
 import { encodeRecord } from './framing.js';
 import { DIR_MODE, FILE_MODE, nodeFileSystem, writeFileDurably, type AppendHandle, type FileSystem } from './fs.js';
 import { acquireLock, type HeldLock } from './lock.js';
@@ -170,7 +171,9 @@ export class FileStore implements RunStore {
     if (this.closed) return Promise.reject(new Error(`The file store of ${this.dir} is closed`));
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ file, line: encodeRecord(value), apply, resolve, reject });
-      this.flushing ??= new Promise<void>((done) => setImmediate(done)).then(() => this.flush());
+      // A group starts one turn later, so the records of the I/O callbacks of this turn join it.
+      // Not setImmediate: a test that fakes timers (vitest's defaults) would never let it run.
+      this.flushing ??= nextMacrotask().then(() => this.flush());
     });
   }
 

@@ -1,11 +1,17 @@
 /**
  * Helpers for testing batch jobs built on bcss-bulk, in your own CI: a fake clock that runs
- * hours of schedule in milliseconds, a recording fake service that measures concurrency, and a
- * fake BCSS built from the BCSS's contract, on loopback (HTTP) or in process on a clock.
+ * hours of schedule in milliseconds with real I/O (or a driver for vitest's fake timers), a
+ * recording fake service that measures concurrency, and a fake BCSS built from the BCSS's
+ * contract, on loopback (HTTP) or in process on a clock.
  *
  * @packageDocumentation
  */
 export { FakeClock, flushPromises } from './fake-clock.js';
+export type { FakeClockOptions, RunUntilSettledOptions } from './fake-clock.js';
+export { runWithFakeTimers } from './fake-timers.js';
+export type { FakeTimers, RunWithFakeTimersOptions, SinonTimers, VitestTimers } from './fake-timers.js';
+export { workInFlight } from './io-idle.js';
+export type { IdleOptions } from './io-idle.js';
 export { RecordingService } from './recording-service.js';
 export type { RecordingServiceOptions, SourceRecording } from './recording-service.js';
 
