@@ -15,7 +15,7 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
     // The consumer project's own tests run inside its temp copy (test/install-from-git.test.ts).
     exclude: [...configDefaults.exclude, 'test/fixtures/**'],
     testTimeout: 60_000,

@@ -80,6 +80,8 @@ beforeAll(async () => {
   mustExec('git', ['clone', '--bare', '--quiet', '--no-local', repoRoot, origin], workDir);
   consumer = path.join(workDir, 'consumer');
   cpSync(fixture, consumer, { recursive: true });
+  // The README's night batch and its two tests, as a consumer keeps them in their own project.
+  cpSync(path.join(repoRoot, 'examples', 'night-batch'), path.join(consumer, 'tests', 'night-batch'), { recursive: true });
   const started = performance.now();
   mustExec('npm', ['install', '--no-package-lock', `git+file://${origin}#${commit}`, 'vitest@4.1.12'], consumer, 420_000);
   console.log(`install-from-git: npm install of git+file://…#${commit.slice(0, 10)} and vitest took ${Math.round(performance.now() - started)} ms`);
@@ -124,6 +126,9 @@ describe('bcss-bulk installed from its git URL into a consumer project', () => {
     const report = JSON.parse(readFileSync(path.join(consumer, 'vitest-report.json'), 'utf8')) as { numPassedTests: number; numFailedTests: number };
     expect(report.numFailedTests).toBe(0);
     expect(report.numPassedTests).toBeGreaterThanOrEqual(2);
+    // The README's night batch ran from the installed package, both ways (FakeClock, vi.useFakeTimers).
+    const files = (report as unknown as { testResults: { name: string; status: string }[] }).testResults;
+    expect(files.filter((file) => /night-batch[\\/]job(\.fake-timers)?\.test\.ts$/.test(file.name)).map((file) => file.status)).toEqual(['passed', 'passed']);
   });
 
   it('the ESM and CJS builds loaded in one process recognise each other\'s errors (isBcssBulkError, instanceof)', () => {
