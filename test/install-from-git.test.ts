@@ -10,55 +10,22 @@
  *
  * Bigger job tests go into test/fixtures/consumer/tests/: the consumer's vitest runs them all.
  */
-import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { childEnv, exec as run, mustExec as mustRun, type Outcome } from './support/exec.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const fixture = path.join(repoRoot, 'test', 'fixtures', 'consumer');
 const tscBin = path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
 const { version } = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
 
-/** Environment of child processes: ours, without what an enclosing `npm test` says about this repo; npm's cache first. */
-function childEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (/^npm_(package|lifecycle|config)_/i.test(name) || name === 'INIT_CWD' || name === 'NODE_OPTIONS' || name.startsWith('VITEST')) continue;
-    env[name] = value;
-  }
-  env.npm_config_prefer_offline = 'true';
-  env.npm_config_audit = 'false';
-  env.npm_config_fund = 'false';
-  return env;
-}
-
-interface Outcome {
-  readonly ok: boolean;
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs a command; never throws, reports the exit status and both outputs. */
-function exec(command: string, args: readonly string[], cwd: string, timeout = 120_000): Outcome {
-  try {
-    const stdout = execFileSync(command, args, { cwd, env: childEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout, maxBuffer: 64 * 1024 * 1024 });
-    return { ok: true, status: 0, stdout, stderr: '' };
-  } catch (error) {
-    const failure = error as { status?: number | null; stdout?: string; stderr?: string; message?: string };
-    return { ok: false, status: failure.status ?? null, stdout: failure.stdout ?? '', stderr: failure.stderr ?? failure.message ?? String(error) };
-  }
-}
-
-function mustExec(command: string, args: readonly string[], cwd: string, timeout?: number): string {
-  const outcome = exec(command, args, cwd, timeout);
-  if (!outcome.ok) throw new Error(`${command} ${args.join(' ')} (in ${cwd}) exited with ${outcome.status}\n--- stdout\n${outcome.stdout}\n--- stderr\n${outcome.stderr}`);
-  return outcome.stdout;
-}
+const env = childEnv({ consumer: true });
+const exec = (command: string, args: readonly string[], cwd: string, timeout = 120_000): Outcome => run(command, args, cwd, timeout, env);
+const mustExec = (command: string, args: readonly string[], cwd: string, timeout = 120_000): string => mustRun(command, args, cwd, timeout, env);
 
 let workDir = '';
 let consumer = '';

@@ -4,54 +4,21 @@
  * ES module and as CommonJS, runs a tiny run end to end, checks the tarball's contents, and
  * type-checks a consumer's TypeScript against the shipped declarations.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { childEnv, exec as run, mustExec as mustRun, type Outcome } from './support/exec.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const tscBin = path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
 const nodeTypesRoot = path.join(repoRoot, 'node_modules', '@types');
 
-/** Environment of child processes: ours, without what an enclosing `npm test` says about this repo. */
-function childEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (/^npm_(package|lifecycle)_/i.test(name) || name === 'INIT_CWD') continue;
-    env[name] = value;
-  }
-  return env;
-}
-
-interface Outcome {
-  readonly ok: boolean;
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs a command; never throws, reports the exit status and both outputs. */
-function exec(command: string, args: readonly string[], cwd: string, timeout = 180_000): Outcome {
-  try {
-    const stdout = execFileSync(command, args, { cwd, env: childEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout, maxBuffer: 64 * 1024 * 1024 });
-    return { ok: true, status: 0, stdout, stderr: '' };
-  } catch (error) {
-    const failure = error as { status?: number | null; stdout?: string; stderr?: string; message?: string };
-    return { ok: false, status: failure.status ?? null, stdout: failure.stdout ?? '', stderr: failure.stderr ?? failure.message ?? String(error) };
-  }
-}
-
-/** Runs a command and returns its stdout; throws with both outputs when it fails. */
-function mustExec(command: string, args: readonly string[], cwd: string, timeout?: number): string {
-  const outcome = exec(command, args, cwd, timeout);
-  if (!outcome.ok) {
-    throw new Error(`${command} ${args.join(' ')} (in ${cwd}) exited with ${outcome.status}\n--- stdout\n${outcome.stdout}\n--- stderr\n${outcome.stderr}`);
-  }
-  return outcome.stdout;
-}
+const env = childEnv();
+const exec = (command: string, args: readonly string[], cwd: string, timeout = 180_000): Outcome => run(command, args, cwd, timeout, env);
+const mustExec = (command: string, args: readonly string[], cwd: string, timeout = 180_000): string => mustRun(command, args, cwd, timeout, env);
 
 /** Runs a script with node in the consumer project and parses the JSON it prints last. */
 function runNode(file: string): unknown {

@@ -108,15 +108,32 @@ export interface FakeBcssCoreOptions {
   readonly services?: readonly FakeBcssService[];
 }
 
-/** The shared core. */
-export interface FakeBcssCore {
+/** What both fakes record, for a test's assertions. */
+export interface FakeBcssRecords {
+  /** Every call accepted, in order of arrival. */
+  readonly calls: readonly FakeBcssCall[];
+  /** Every request refused (malformed, wrong namespace, missing argument, no such service), with the reason. */
+  readonly refusals: readonly FakeBcssRefusal[];
+  /** Peak of simultaneous requests, in all or for one path. */
+  peak(path?: string): number;
+  /** Requests in progress now, in all or for one path. */
+  inFlight(path?: string): number;
+  /** Calls received for a national number. */
+  callsFor(ssin: string): number;
+  /** Forgets the calls, refusals and peaks (not the outcomes). */
+  reset(): void;
+}
+
+/** The shared core: the answer to an exchange, and the records. */
+export interface FakeBcssCore extends FakeBcssRecords {
   answer(exchange: FakeBcssExchange): Promise<FakeBcssAnswer>;
   readonly calls: FakeBcssCall[];
   readonly refusals: FakeBcssRefusal[];
-  peak(path?: string): number;
-  inFlight(path?: string): number;
-  callsFor(ssin: string): number;
-  reset(): void;
+}
+
+/** The records of a core, as both fakes expose them. */
+export function recordsOf(core: FakeBcssCore): FakeBcssRecords {
+  return { calls: core.calls, refusals: core.refusals, peak: core.peak, inFlight: core.inFlight, callsFor: core.callsFor, reset: core.reset };
 }
 
 const XML = { 'content-type': 'text/xml; charset=utf-8' } as const;

@@ -5,29 +5,17 @@
  * 5 s of fake time. Plug it into the client: `createBcssClient({ transport: fake.transport, ... })`.
  */
 import type { BcssTransport } from '../bcss/transport.js';
-import { createFakeBcssCore, type FakeBcssCall, type FakeBcssCoreOptions, type FakeBcssRefusal } from './fake-bcss-core.js';
+import { createFakeBcssCore, recordsOf, type FakeBcssCoreOptions, type FakeBcssRecords } from './fake-bcss-core.js';
 
 /** Settings of {@link createFakeBcss}: those of the HTTP fake but the port and TLS. */
 export type InProcessFakeBcssOptions = FakeBcssCoreOptions;
 
 /** A fake BCSS in process. */
-export interface InProcessFakeBcss {
+export interface InProcessFakeBcss extends FakeBcssRecords {
   /** The transport to give to `createBcssClient({ transport })`. */
   readonly transport: BcssTransport;
   /** A base URL to give the client alongside the transport (never resolved: no socket is opened). */
   readonly url: string;
-  /** Every call accepted, in order of arrival. */
-  readonly calls: readonly FakeBcssCall[];
-  /** Every request refused, with the reason. */
-  readonly refusals: readonly FakeBcssRefusal[];
-  /** Peak of simultaneous requests, in all or for one path. */
-  peak(path?: string): number;
-  /** Requests in progress now, in all or for one path. */
-  inFlight(path?: string): number;
-  /** Calls received for a national number. */
-  callsFor(ssin: string): number;
-  /** Forgets the calls, refusals and peaks (not the outcomes). */
-  reset(): void;
 }
 
 /**
@@ -54,11 +42,6 @@ export function createFakeBcss(options: InProcessFakeBcssOptions = {}): InProces
   return {
     transport,
     url: 'https://fake-bcss.invalid',
-    calls: core.calls,
-    refusals: core.refusals,
-    peak: core.peak,
-    inFlight: core.inFlight,
-    callsFor: core.callsFor,
-    reset: core.reset,
+    ...recordsOf(core),
   };
 }

@@ -13,7 +13,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { createFakeBcssCore, type FakeBcssCall, type FakeBcssCoreOptions, type FakeBcssRefusal } from './fake-bcss-core.js';
+import { createFakeBcssCore, recordsOf, type FakeBcssCoreOptions, type FakeBcssRecords } from './fake-bcss-core.js';
 
 export type { FakeBcssCall, FakeBcssLoad, FakeBcssRefusal } from './fake-bcss-core.js';
 export type { FakeBcssOutcome } from './fake-bcss-outcomes.js';
@@ -33,22 +33,10 @@ export interface FakeBcssOptions extends FakeBcssCoreOptions {
 }
 
 /** A running fake BCSS service. */
-export interface FakeBcss {
+export interface FakeBcss extends FakeBcssRecords {
   /** Base URL, e.g. `http://127.0.0.1:54321`. */
   readonly url: string;
   readonly port: number;
-  /** Every call accepted, in order of arrival. */
-  readonly calls: readonly FakeBcssCall[];
-  /** Every request refused (malformed, wrong namespace, missing argument, no such service), with the reason. */
-  readonly refusals: readonly FakeBcssRefusal[];
-  /** Peak of simultaneous requests, in all or for one path. */
-  peak(path?: string): number;
-  /** Requests in progress now, in all or for one path. */
-  inFlight(path?: string): number;
-  /** Calls received for a national number. */
-  callsFor(ssin: string): number;
-  /** Forgets the calls, refusals and peaks (not the outcomes). */
-  reset(): void;
   /** Stops the server and closes its connections. */
   close(): Promise<void>;
 }
@@ -122,12 +110,7 @@ export async function startFakeBcss(options: FakeBcssOptions = {}): Promise<Fake
   return {
     url: `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`,
     port,
-    calls: core.calls,
-    refusals: core.refusals,
-    peak: core.peak,
-    inFlight: core.inFlight,
-    callsFor: core.callsFor,
-    reset: core.reset,
+    ...recordsOf(core),
     async close() {
       for (const controller of open) controller.abort(new Error('the fake BCSS closes'));
       server.closeAllConnections();

@@ -4,7 +4,7 @@
  * schedule run in milliseconds, without real sleeps.
  */
 import type { Clock, TimerHandle } from '../clock.js';
-import { openSettler, waitForIdle, waitRealTime, type IdleOptions, type Settler } from './io-idle.js';
+import { driveUntilSettled, openSettler, waitForIdle, type IdleOptions, type Settler } from './io-idle.js';
 
 /** A timer of a {@link FakeClock}; the object itself is the handle `setTimeout` returns. */
 class Timer {
@@ -183,35 +183,26 @@ export class FakeClock implements Clock {
    * `maxTimers` timers, or when the I/O stays busy longer than the clock's `ioTimeoutMs`.
    */
   async runUntilSettled<V>(promise: PromiseLike<V>, options: RunUntilSettledOptions = {}): Promise<V> {
-    const maxTimers = options.maxTimers ?? 1_000_000;
-    const stuckAfterMs = options.stuckAfterMs ?? 2_000;
-    let settled = false;
-    const watched = Promise.resolve(promise).finally(() => {
-      settled = true;
-    });
-    watched.catch(() => undefined); // observed below; no unhandled rejection meanwhile
     const settle = openSettler();
     try {
-      for (let fired = 0; ; ) {
-        await this.idle(settle);
-        if (settled) break;
-        this.dropCancelled();
-        const next = this.pop();
-        if (next === undefined) {
-          await waitRealTime(stuckAfterMs, () => settled || this.pendingTimers() > 0);
-          if (settled || this.pendingTimers() > 0) continue;
-          throw new Error(
-            `FakeClock.runUntilSettled: the promise is still pending, but no timer is pending on this clock and no I/O is in flight (waited ${stuckAfterMs} ms of real time): it cannot settle. Is the code under test on this clock?`,
-          );
-        }
-        if (fired++ >= maxTimers) throw new Error(`FakeClock.runUntilSettled: still running after ${maxTimers} timers`);
-        this.time = Math.max(this.time, next.at);
-        next.callback();
-      }
+      return await driveUntilSettled(
+        promise,
+        {
+          idle: () => this.idle(settle),
+          pending: () => this.pendingTimers(),
+          fireNext: () => {
+            this.dropCancelled();
+            const next = this.pop()!;
+            this.time = Math.max(this.time, next.at);
+            next.callback();
+          },
+        },
+        { who: 'FakeClock.runUntilSettled', noTimer: 'no timer is pending on this clock', hint: '. Is the code under test on this clock?' },
+        options,
+      );
     } finally {
       settle.close();
     }
-    return watched;
   }
 
   /** One turn of the event loop, then (unless turned off) until the I/O is idle. */

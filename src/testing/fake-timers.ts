@@ -5,7 +5,7 @@
  * then needs no clock of its own: its default clock reads `Date.now()` and sets `setTimeout`,
  * which the fake timers own.
  */
-import { waitForIdle, waitRealTime, type IdleOptions } from './io-idle.js';
+import { driveUntilSettled, waitForIdle, type IdleOptions } from './io-idle.js';
 import type { RunUntilSettledOptions } from './fake-clock.js';
 
 /** vitest's `vi` (after `vi.useFakeTimers()`), or anything with these two methods. */
@@ -75,25 +75,5 @@ export async function runWithFakeTimers<V>(timers: FakeTimers, promise: PromiseL
       `runWithFakeTimers: ${faked.join(' and ')} ${faked.length > 1 ? 'are' : 'is'} faked; Node's own streams and file handles need them real (work queued on them is lost when the fake timers are uninstalled). Install the fake timers without them, as vitest does: FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate', 'Date', 'hrtime', 'performance'] })`,
     );
   }
-  const maxTimers = options.maxTimers ?? 1_000_000;
-  const stuckAfterMs = options.stuckAfterMs ?? 2_000;
-  let settled = false;
-  const watched = Promise.resolve(promise).finally(() => {
-    settled = true;
-  });
-  watched.catch(() => undefined); // observed below; no unhandled rejection meanwhile
-  for (let fired = 0; ; ) {
-    await waitForIdle(options);
-    if (settled) break;
-    if (count() === 0) {
-      await waitRealTime(stuckAfterMs, () => settled || count() > 0);
-      if (settled || count() > 0) continue;
-      throw new Error(
-        `runWithFakeTimers: the promise is still pending, but no fake timer is pending and no I/O is in flight (waited ${stuckAfterMs} ms of real time): it cannot settle`,
-      );
-    }
-    if (fired++ >= maxTimers) throw new Error(`runWithFakeTimers: still running after ${maxTimers} timers`);
-    await next();
-  }
-  return watched;
+  return driveUntilSettled(promise, { idle: () => waitForIdle(options), pending: count, fireNext: next }, { who: 'runWithFakeTimers', noTimer: 'no fake timer is pending' }, options);
 }

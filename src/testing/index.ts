@@ -20,7 +20,7 @@ export { startFakeBcss } from './fake-bcss.js';
 export type { FakeBcss, FakeBcssOptions } from './fake-bcss.js';
 export { createFakeBcss } from './fake-bcss-in-process.js';
 export type { InProcessFakeBcss, InProcessFakeBcssOptions } from './fake-bcss-in-process.js';
-export type { FakeBcssCall, FakeBcssCoreOptions, FakeBcssExchange, FakeBcssAnswer, FakeBcssLoad, FakeBcssRefusal } from './fake-bcss-core.js';
+export type { FakeBcssCall, FakeBcssCoreOptions, FakeBcssRecords, FakeBcssExchange, FakeBcssAnswer, FakeBcssLoad, FakeBcssRefusal } from './fake-bcss-core.js';
 export type { FakeBcssOutcome, FakeBcssNamedOutcome, SoaStatus, SsdnDetail } from './fake-bcss-outcomes.js';
 export { FAKE_SSDN_AUTHOR, SOA_SYSTEM_ERRORS } from './fake-bcss-outcomes.js';
 export {

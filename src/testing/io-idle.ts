@@ -144,3 +144,44 @@ function pause(): Promise<void> {
   if (timer.clock !== undefined) return Promise.resolve(); // faked: the caller turns the loop instead
   return new Promise((resolve) => timer(resolve, 1));
 }
+
+/** What {@link driveUntilSettled} needs of a fake time source. */
+export interface TimeDriver {
+  /** Waits until the I/O (and the promise work it feeds) is idle. */
+  idle(): Promise<void>;
+  /** Fake timers still pending. */
+  pending(): number;
+  /** Moves fake time to the next timer and fires it. */
+  fireNext(): PromiseLike<unknown> | void;
+}
+
+/**
+ * Fires fake timers one by one, each after the I/O went idle, until `promise` settles; returns
+ * its value or throws its error. Fails with a message naming the driver when the promise can no
+ * longer settle (no timer pending and nothing in flight for `stuckAfterMs` of real time) or
+ * after `maxTimers` timers. The one loop behind `FakeClock.runUntilSettled` and
+ * `runWithFakeTimers`.
+ */
+export async function driveUntilSettled<V>(promise: PromiseLike<V>, driver: TimeDriver, words: { readonly who: string; readonly noTimer: string; readonly hint?: string }, options: { readonly maxTimers?: number | undefined; readonly stuckAfterMs?: number | undefined } = {}): Promise<V> {
+  const maxTimers = options.maxTimers ?? 1_000_000;
+  const stuckAfterMs = options.stuckAfterMs ?? 2_000;
+  let settled = false;
+  const watched = Promise.resolve(promise).finally(() => {
+    settled = true;
+  });
+  watched.catch(() => undefined); // observed below; no unhandled rejection meanwhile
+  for (let fired = 0; ; ) {
+    await driver.idle();
+    if (settled) break;
+    if (driver.pending() === 0) {
+      await waitRealTime(stuckAfterMs, () => settled || driver.pending() > 0);
+      if (settled || driver.pending() > 0) continue;
+      throw new Error(
+        `${words.who}: the promise is still pending, but ${words.noTimer} and no I/O is in flight (waited ${stuckAfterMs} ms of real time): it cannot settle${words.hint ?? ''}`,
+      );
+    }
+    if (fired++ >= maxTimers) throw new Error(`${words.who}: still running after ${maxTimers} timers`);
+    await driver.fireNext();
+  }
+  return watched;
+}
