@@ -16,6 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
 import { z } from 'zod';
+import type { Assert, SchemaMatches } from '../type-checks.js';
 import { ConfigError, HttpStatusError } from '../errors.js';
 import { knownSoaSoapAction, SSDN_SEND_XML_SOAP_ACTION } from './contract.js';
 import { BcssFaultError, BcssReplyError, BcssRequestError, displayUrl } from './errors.js';
@@ -101,14 +102,27 @@ export const bcssClientSchema = z
 
 /** Configuration of {@link createBcssClient}. */
 export interface BcssClientOptions {
-  /** The environment to call; its base URL is taken from `endpoints`. */
-  readonly environment?: BcssEnvironment;
-  /** Base URLs per environment, from your BCSS onboarding documents (none is built in). */
-  readonly endpoints?: Partial<Record<BcssEnvironment, string>>;
-  /** An explicit base URL, instead of `environment` + `endpoints`. */
-  readonly url?: string;
-  /** The TLS client certificate: `{ pfx, passphrase? }` or `{ key, cert, passphrase? }`, with an optional `ca`; or `{ ca }` alone. */
-  readonly tls?: z.input<typeof bcssTlsSchema>;
+  /**
+   * The environment to call; its base URL is taken from `endpoints`.
+   * @defaultValue none: give `environment` + `endpoints`, `url` or `transport`
+   */
+  readonly environment?: BcssEnvironment | undefined;
+  /**
+   * Base URLs per environment, from your BCSS onboarding documents (none is built in).
+   * @defaultValue none
+   */
+  readonly endpoints?: Partial<Record<BcssEnvironment, string>> | undefined;
+  /**
+   * An explicit base URL, instead of `environment` + `endpoints`.
+   * @defaultValue none; with a `transport`, {@link BCSS_TRANSPORT_BASE_URL}
+   */
+  readonly url?: string | undefined;
+  /**
+   * The TLS client certificate: `{ pfx, passphrase? }` or `{ key, cert, passphrase? }`, with an
+   * optional `ca`; or `{ ca }` alone. Loaded when the client is created.
+   * @defaultValue none: no client certificate, Node's built-in CAs
+   */
+  readonly tls?: z.input<typeof bcssTlsSchema> | undefined;
   /**
    * An HTTP proxy to reach the BCSS through, e.g. `http://user:password@proxy.example:3128`. The
    * client opens a CONNECT tunnel through it; TLS (with the client certificate) runs end-to-end
@@ -117,7 +131,7 @@ export interface BcssClientOptions {
    *
    * @defaultValue none: a direct connection
    */
-  readonly proxy?: string;
+  readonly proxy?: string | undefined;
   /**
    * Makes each HTTP exchange instead of the client's own axios transport, e.g. the in-process
    * fake BCSS of `bcss-bulk/testing` (`createBcssClient({ transport: fake.transport, ... })`).
@@ -127,24 +141,47 @@ export interface BcssClientOptions {
    *
    * @defaultValue the client's axios transport
    */
-  readonly transport?: BcssTransport;
-  /** HTTP Basic credentials, for the services that ask for them. */
-  readonly basicAuth?: { readonly username: string; readonly password: string };
+  readonly transport?: BcssTransport | undefined;
+  /**
+   * HTTP Basic credentials, for the services that ask for them (sent preemptively).
+   * @defaultValue none: no Authorization header
+   */
+  readonly basicAuth?: { readonly username: string; readonly password: string } | undefined;
   /** The institution's identification: enterprise number, or sector and institution. */
   readonly customer: CustomerIdentification;
-  /** The SSDN `AuthorizedUser`, needed for `ssdn()` calls. */
-  readonly ssdnUser?: SsdnAuthorizedUser;
-  /** Keep-alive sockets per host (default 4): the source's cap, so no call waits for a socket. */
-  readonly maxSockets?: number;
-  /** The client's own safety timeout per call, in ms (default 30 000); in a run, the engine's shorter timeout aborts first. */
-  readonly timeoutMs?: number;
-  /** Largest reply accepted, in bytes (default 20 MiB). */
-  readonly maxReplyBytes?: number;
-  /** Time source for `timestampSent` (ms since epoch); `Date.now` by default. */
-  readonly now?: () => number;
-  /** Ticket generator (at most 36 characters); a random UUID by default. */
-  readonly ticket?: () => string;
+  /**
+   * The SSDN `AuthorizedUser`, needed for `ssdn()` calls.
+   * @defaultValue none: `ssdn()` throws a `BcssRequestError`
+   */
+  readonly ssdnUser?: SsdnAuthorizedUser | undefined;
+  /**
+   * Keep-alive sockets per host: give the source's cap, so no call waits for a socket.
+   * @defaultValue 4
+   */
+  readonly maxSockets?: number | undefined;
+  /**
+   * The client's own safety timeout per call, in ms; in a run, the engine's shorter timeout aborts first.
+   * @defaultValue 30000
+   */
+  readonly timeoutMs?: number | undefined;
+  /**
+   * Largest reply accepted, in bytes.
+   * @defaultValue 20971520 (20 MiB)
+   */
+  readonly maxReplyBytes?: number | undefined;
+  /**
+   * Time source for `timestampSent` and `TimeRequest` (ms since epoch): give a `FakeClock`'s `() => clock.now()` in tests.
+   * @defaultValue `Date.now`
+   */
+  readonly now?: (() => number) | undefined;
+  /**
+   * Ticket generator (at most 36 characters).
+   * @defaultValue a random UUID
+   */
+  readonly ticket?: (() => string) | undefined;
 }
+
+type _ClientOptionsAgree = Assert<SchemaMatches<z.input<typeof bcssClientSchema>, BcssClientOptions>>;
 
 /** An SOA (new style) request. */
 export interface SoaRequest {
