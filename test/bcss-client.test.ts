@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validInsz } from './helpers.js';
 import { bcssClassifier } from '../src/bcss/classify.js';
 import { createBcssClient, type BcssClient } from '../src/bcss/client.js';
 import { IDENTIFY_PERSON_NS } from '../src/bcss/contract.js';
@@ -11,11 +12,8 @@ import { startFakeBcss, type FakeBcss } from '../src/testing/fake-bcss.js';
 const NS = 'http://kszbcss.fgov.be/intf/RetrieveTIGroupsService/v2';
 const PATH = 'RetrieveTIGroupsService/v2/retrieveTI';
 const NEW_SSIN = '17073003384';
-/** Valid national numbers (born 1985-07-30), one per outcome of the fake. */
-function ssin(counter: number): string {
-  const nine = `850730${String(counter).padStart(3, '0')}`;
-  return `${nine}${String(97 - (Number(nine) % 97)).padStart(2, '0')}`;
-}
+/** Valid national numbers: born 1985-07-30, counters 1.. */
+const ssin = (counter: number): string => validInsz(counter);
 const SSINS = {
   found: ssin(33),
   notFound: ssin(34),

@@ -14,17 +14,14 @@ import { inszPrecheck } from '../src/insz.js';
 import { FakeClock } from '../src/testing/fake-clock.js';
 import { startFakeBcss, type FakeBcss, type FakeBcssOutcome } from '../src/testing/fake-bcss.js';
 import { makeCertificates, type TestCertificates } from './tls-certs.js';
-import { TEST_ANNOUNCEMENT } from './helpers.js';
+import { TEST_ANNOUNCEMENT, validInsz } from './helpers.js';
 
 const NS = 'http://kszbcss.fgov.be/intf/RetrieveTIGroupsService/v2';
 const PATH = 'RetrieveTIGroupsService/v2/retrieveTI';
 const ACTION = 'http://kszbcss.fgov.be/RetrieveTIGroupsService/retrieveTI';
 
-/** Valid national numbers: born 1985-07-30, counters 1.., check digits computed. */
-function ssin(counter: number): string {
-  const nine = `850730${String(counter).padStart(3, '0')}`;
-  return `${nine}${String(97 - (Number(nine) % 97)).padStart(2, '0')}`;
-}
+/** Valid national numbers: born 1985-07-30, counters 1.. */
+const ssin = (counter: number): string => validInsz(counter);
 
 /** Waits for real I/O (sockets) until a condition holds; fails after 10 s instead of hanging. */
 async function until(condition: () => boolean, what: string): Promise<void> {

@@ -7,17 +7,14 @@
 import { describe, expect, it } from 'vitest';
 import { bcssClassifier, createBcssClient, createRun, inNamespace, MemoryStore, type BcssClient, type BcssReply, type RunOptions } from '../src/index.js';
 import { createFakeBcss, FakeClock, RETRIEVE_TI_GROUPS_V2 as RTG } from '../src/testing/index.js';
-import { TEST_ANNOUNCEMENT } from './helpers.js';
+import { TEST_ANNOUNCEMENT, validInsz } from './helpers.js';
 
 const SSDN_COMMON = 'http://www.ksz-bcss.fgov.be/XSD/SSDN/Common';
 const IPR = 'http://www.ksz-bcss.fgov.be/XSD/SSDN/OCMW_CPAS/IdentifyPerson';
 const MAR = 'http://www.ksz-bcss.fgov.be/XSD/SSDN/OCMW_CPAS/ManageAccess';
 
 /** Valid national numbers: born 1985-07-30, counters 1.. */
-function ssin(counter: number): string {
-  const nine = `850730${String(counter).padStart(3, '0')}`;
-  return `${nine}${String(97 - (Number(nine) % 97)).padStart(2, '0')}`;
-}
+const ssin = (counter: number): string => validInsz(counter);
 
 function clientOf(transport: ReturnType<typeof createFakeBcss>['transport']): BcssClient {
   return createBcssClient({

@@ -5,6 +5,12 @@ import { FakeClock, RecordingService } from '../src/testing/index.js';
 /** The announcement of runs in tests: an override, since they call fake services. */
 export const TEST_ANNOUNCEMENT = { override: { reason: 'unit test against a fake service, not a mass call' } } as const;
 
+/** A valid national number of someone born on `yymmdd` in the 1900s, with counter `counter` (check digits computed). */
+export function validInsz(counter: number, yymmdd = '850730'): string {
+  const nine = `${yymmdd}${String(counter).padStart(3, '0')}`;
+  return `${nine}${String(97 - (Number(nine) % 97)).padStart(2, '0')}`;
+}
+
 /**
  * A run over `count` numbered items on one `rn` source, with a fake clock (a new one, or the
  * `clock` given) that drives both the run and a recording service.

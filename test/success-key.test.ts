@@ -54,35 +54,24 @@ describe('onSuccess info.key', () => {
     const clock = new FakeClock();
     const infos: SuccessInfo[] = [];
     const contextKeys: string[] = [];
-    const run = createRun<string, number>({
-      input: [ANNA],
-      source: 'rn',
-      sources: { rn: { kind: 'rn' } },
-      call: (_ssin, context) => {
-        contextKeys.push(context.key);
-        return 1;
-      },
-      onSuccess: (_ssin, _value, info) => void infos.push(info),
-      clock,
-      announcement: TEST_ANNOUNCEMENT,
-    });
-    await runToEnd(clock, run);
+    const recording = (key?: (ssin: string) => string) =>
+      createRun<string, number>({
+        input: [ANNA],
+        source: 'rn',
+        sources: { rn: { kind: 'rn' } },
+        ...(key && { key }),
+        call: (_ssin, context) => {
+          contextKeys.push(context.key);
+          return 1;
+        },
+        onSuccess: (_ssin, _value, info) => void infos.push(info),
+        clock,
+        announcement: TEST_ANNOUNCEMENT,
+      });
+    await runToEnd(clock, recording());
     expect(infos).toEqual([{ position: 0, key: '#0', maskedKey: '#0', source: 'rn', attempts: 1 }]);
 
-    const keyed = createRun<string, number>({
-      input: [ANNA],
-      source: 'rn',
-      sources: { rn: { kind: 'rn' } },
-      key: (ssin) => `person ${ssin}`,
-      call: (_ssin, context) => {
-        contextKeys.push(context.key);
-        return 1;
-      },
-      onSuccess: (_ssin, _value, info) => void infos.push(info),
-      clock,
-      announcement: TEST_ANNOUNCEMENT,
-    });
-    await runToEnd(clock, keyed);
+    await runToEnd(clock, recording((ssin) => `person ${ssin}`));
     expect(infos[1]).toMatchObject({ key: `person ${ANNA}`, maskedKey: 'person 85.07.30-***.**' });
     expect(contextKeys).toEqual(['#0', 'person 85.07.30-***.**']);
   });

@@ -3,18 +3,19 @@
  * WSDL and XSD files (names, namespaces, order, cardinality, simple types): the SOAP and SSDN
  * envelopes, and one table entry per service. Adding a service is adding an entry.
  */
+import {
+  IDENTIFY_PERSON_NS,
+  MANAGE_ACCESS_NS,
+  RETRIEVE_TI_GROUPS_V2_NS,
+  RETRIEVE_TI_GROUPS_V2_SOAP_ACTION,
+  SSDN_COMMON_NS,
+  SSDN_SERVICE_NS,
+} from '../bcss/contract.js';
 import type { ContentModel, ElementRule, SimpleType, XmlNode } from './fake-bcss-xml.js';
 
-/** SOAP 1.1 envelope namespace. */
-export const SOAP11_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
-/** The SSDN web-service connector (WSDL `WebServiceConnector.wsdl`): namespace of `xmlString`. */
-export const SSDN_CONNECTOR_NAMESPACE = 'http://ksz-bcss.fgov.be/connectors/WebServiceConnector';
-/** SOAPAction that the connector's WSDL declares for `sendXML`. */
-export const SSDN_SEND_XML_ACTION = 'http://ksz-bcss.fgov.be/connectors/WebServiceConnector/sendXML';
-/** `SSDNRequest` / `SSDNReply`. */
-export const SSDN_SERVICE_NAMESPACE = 'http://www.ksz-bcss.fgov.be/XSD/SSDN/Service';
-/** SSDN shared types: `ResultSummary`, the dates of a period. */
-export const SSDN_COMMON_NAMESPACE = 'http://www.ksz-bcss.fgov.be/XSD/SSDN/Common';
+// The namespaces and SOAPActions are the contract's facts (src/bcss/contract.ts), shared with the
+// client; the tests' schema fixtures check them independently of both.
+
 /** Common v3 types of the SOA services. */
 export const COMMON_V3_NAMESPACE = 'http://kszbcss.fgov.be/types/common/v3';
 /** The SOA platform's `SystemError` fault detail (as the public page "SOA technical errors" writes it). */
@@ -95,8 +96,8 @@ export const RETRIEVE_TI_GROUPS_V2: FakeSoaService = {
   family: 'soa',
   name: 'RetrieveTIGroups v2',
   path: 'RetrieveTIGroupsService/v2/retrieveTI',
-  soapAction: 'http://kszbcss.fgov.be/RetrieveTIGroupsService/retrieveTI',
-  namespace: 'http://kszbcss.fgov.be/intf/RetrieveTIGroupsService/v2',
+  soapAction: RETRIEVE_TI_GROUPS_V2_SOAP_ACTION,
+  namespace: RETRIEVE_TI_GROUPS_V2_NS,
   requestElement: 'retrieveTIGroupsRequest',
   responseElement: 'retrieveTIGroupsResponse',
   faultElement: 'retrieveTIGroupsFault',
@@ -114,7 +115,7 @@ export const RETRIEVE_TI_GROUPS_V2: FakeSoaService = {
 
 // ── SSDN (older) ─────────────────────────────────────────────────────────────
 
-const S = SSDN_SERVICE_NAMESPACE;
+const S = SSDN_SERVICE_NS;
 
 /** `SSDNRequest` (SSDNRequest.xsd), the service's body left to its own entry. */
 export const SSDN_REQUEST: ElementRule = e('SSDNRequest', S, {
@@ -154,9 +155,9 @@ export interface FakeSsdnService {
   readonly reply: (ssin: string, found: boolean, request: XmlNode, deceased: boolean) => string;
 }
 
-const IPR = 'http://www.ksz-bcss.fgov.be/XSD/SSDN/OCMW_CPAS/IdentifyPerson';
-const MAR = 'http://www.ksz-bcss.fgov.be/XSD/SSDN/OCMW_CPAS/ManageAccess';
-const C = SSDN_COMMON_NAMESPACE;
+const IPR = IDENTIFY_PERSON_NS;
+const MAR = MANAGE_ACCESS_NS;
+const C = SSDN_COMMON_NS;
 const collapsed: SimpleType = {};
 
 /** A birth date from a national number (YYMMDD; 19xx unless the 20xx check digits hold). */

@@ -4,7 +4,8 @@
  * Body, its text an escaped `SSDNReply`), CBSS faults and the SOA platform's `SystemError`.
  */
 import { formatInTimeZone } from 'date-fns-tz';
-import { SOA_ERRORS_NAMESPACE, SOAP11_NS, SSDN_COMMON_NAMESPACE, SSDN_CONNECTOR_NAMESPACE, SSDN_SERVICE_NAMESPACE, type FakeSoaService } from './fake-bcss-contract.js';
+import { SOAP_ENVELOPE_NS, SSDN_COMMON_NS, SSDN_CONNECTOR_NS, SSDN_SERVICE_NS } from '../bcss/contract.js';
+import { SOA_ERRORS_NAMESPACE, type FakeSoaService } from './fake-bcss-contract.js';
 import { SOA_SYSTEM_ERRORS, SSDN_CONTEXT_ERROR, SSDN_CONTEXT_WARNING, type SoaStatus, type SsdnDetail } from './fake-bcss-outcomes.js';
 import { childOf, el, esc, type XmlNode } from './fake-bcss-xml.js';
 
@@ -21,7 +22,7 @@ export interface ReplyStamp {
 
 /** A SOAP 1.1 envelope around a Body's content. */
 export function soapEnvelope(body: string): string {
-  return `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="${SOAP11_NS}"><soapenv:Body>${body}</soapenv:Body></soapenv:Envelope>`;
+  return `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="${SOAP_ENVELOPE_NS}"><soapenv:Body>${body}</soapenv:Body></soapenv:Envelope>`;
 }
 
 /** Writes an element of the request again, unqualified, as the SOA reply echoes it. */
@@ -92,7 +93,7 @@ function resultSummary(prefix: string, returnCode: 0 | 1 | 10000, details: reado
         `</${prefix}:Detail>`,
     )
     .join('');
-  return `<${prefix}:ResultSummary xmlns:${prefix}="${SSDN_COMMON_NAMESPACE}" ok="${ok}"><${prefix}:ReturnCode>${returnCode}</${prefix}:ReturnCode>${detailXml}</${prefix}:ResultSummary>`;
+  return `<${prefix}:ResultSummary xmlns:${prefix}="${SSDN_COMMON_NS}" ok="${ok}"><${prefix}:ReturnCode>${returnCode}</${prefix}:ReturnCode>${detailXml}</${prefix}:ResultSummary>`;
 }
 
 /** What one SSDN service answered. */
@@ -107,7 +108,7 @@ export interface SsdnServiceResult {
 
 /** An SSDN reply: `xmlString` directly in the Body, its text the escaped `SSDNReply`. */
 export function ssdnReply(ssdn: XmlNode, result: SsdnServiceResult, stamp: ReplyStamp): string {
-  const S = SSDN_SERVICE_NAMESPACE;
+  const S = SSDN_SERVICE_NS;
   const context = childOf(ssdn, S, 'RequestContext');
   const user = childOf(context, S, 'AuthorizedUser');
   const message = childOf(context, S, 'Message');
@@ -119,5 +120,5 @@ export function ssdnReply(ssdn: XmlNode, result: SsdnServiceResult, stamp: Reply
     `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><SSDNReply xmlns="${S}"><ReplyContext>${resultSummary('ns1', result.returnCode, contextDetails)}${userXml}` +
     `<Message>${el('Reference', reference)}${el('Ticket', stamp.ssdnTicket)}${el('TimeRequest', timeRequest)}${el('TimeReceive', ssdnTime(stamp.received))}${el('TimeResponse', ssdnTime(stamp.replied))}</Message></ReplyContext>` +
     `<ServiceReply>${resultSummary('ns2', result.returnCode, result.details)}${el('ServiceId', result.serviceId)}${el('Version', result.version)}${result.body}</ServiceReply></SSDNReply>`;
-  return soapEnvelope(`<wsc:xmlString xmlns:wsc="${SSDN_CONNECTOR_NAMESPACE}">${esc(document)}</wsc:xmlString>`);
+  return soapEnvelope(`<wsc:xmlString xmlns:wsc="${SSDN_CONNECTOR_NS}">${esc(document)}</wsc:xmlString>`);
 }

@@ -3,14 +3,11 @@
  * and SOAPAction), then the SOA request element or the SSDN `xmlString` with its `SSDNRequest`
  * and the service's own request, each against its content model.
  */
+import { SOAP_ENVELOPE_NS, SSDN_CONNECTOR_NS, SSDN_SEND_XML_SOAP_ACTION, SSDN_SERVICE_NS } from '../bcss/contract.js';
 import {
   SOA_BASE_REQUEST,
-  SOAP11_NS,
-  SSDN_CONNECTOR_NAMESPACE,
   SSDN_CONNECTOR_PATH,
   SSDN_REQUEST,
-  SSDN_SEND_XML_ACTION,
-  SSDN_SERVICE_NAMESPACE,
   type FakeBcssService,
   type FakeSoaService,
   type FakeSsdnService,
@@ -65,7 +62,7 @@ function route(path: string, action: string | undefined, services: readonly Fake
   const clean = path.replace(/\/+$/, '');
   const soa = services.find((s): s is FakeSoaService => s.family === 'soa' && (clean === `/${s.path}` || clean.endsWith(`/${s.path}`)));
   if (soa !== undefined) return soa;
-  if (clean.endsWith(`/${SSDN_CONNECTOR_PATH}`) || action === SSDN_SEND_XML_ACTION) return 'ssdn';
+  if (clean.endsWith(`/${SSDN_CONNECTOR_PATH}`) || action === SSDN_SEND_XML_SOAP_ACTION) return 'ssdn';
   return undefined;
 }
 
@@ -76,12 +73,12 @@ export function readRequest(path: string, headers: Readonly<Record<string, strin
   const target = route(path, action, services);
   if (target === undefined) {
     // A body that is an SSDN call to the wrong place still reads as one (sendXML wrappers included).
-    const element = envelope === undefined ? undefined : childOf(envelope, SOAP11_NS, 'Body')?.children[0];
-    if (element?.ns !== SSDN_CONNECTOR_NAMESPACE) return { refused: { form: 'no-service', reason: `no BCSS service at ${path}` } };
+    const element = envelope === undefined ? undefined : childOf(envelope, SOAP_ENVELOPE_NS, 'Body')?.children[0];
+    if (element?.ns !== SSDN_CONNECTOR_NS) return { refused: { form: 'no-service', reason: `no BCSS service at ${path}` } };
   }
   if (envelope === undefined) return malformed('the request is not well-formed XML');
-  if (envelope.local !== 'Envelope' || envelope.ns !== SOAP11_NS) return malformed(`the root element is ${qname(envelope)}, not a SOAP 1.1 Envelope (${SOAP11_NS})`);
-  const soapBody = childOf(envelope, SOAP11_NS, 'Body');
+  if (envelope.local !== 'Envelope' || envelope.ns !== SOAP_ENVELOPE_NS) return malformed(`the root element is ${qname(envelope)}, not a SOAP 1.1 Envelope (${SOAP_ENVELOPE_NS})`);
+  const soapBody = childOf(envelope, SOAP_ENVELOPE_NS, 'Body');
   if (soapBody === undefined) return malformed('the SOAP envelope has no Body');
   if (soapBody.children.length !== 1) return malformed(`the SOAP Body holds ${soapBody.children.length} elements; document/literal needs exactly one`);
   const element = soapBody.children[0]!;
@@ -115,19 +112,19 @@ function readSoa(service: FakeSoaService, element: XmlNode, action: string | und
 }
 
 function readSsdn(element: XmlNode, action: string | undefined, services: readonly FakeBcssService[]): ReadResult {
-  if (action !== SSDN_SEND_XML_ACTION) return malformed(`the SOAPAction is ${action === undefined ? 'missing' : `'${action}'`}; sendXML declares '${SSDN_SEND_XML_ACTION}'`);
-  if (element.ns !== SSDN_CONNECTOR_NAMESPACE || element.local !== 'xmlString') {
-    return malformed(`the Body holds ${qname(element)}; sendXML takes the element {${SSDN_CONNECTOR_NAMESPACE}}xmlString directly in the Body (document/literal, no wrapper)`);
+  if (action !== SSDN_SEND_XML_SOAP_ACTION) return malformed(`the SOAPAction is ${action === undefined ? 'missing' : `'${action}'`}; sendXML declares '${SSDN_SEND_XML_SOAP_ACTION}'`);
+  if (element.ns !== SSDN_CONNECTOR_NS || element.local !== 'xmlString') {
+    return malformed(`the Body holds ${qname(element)}; sendXML takes the element {${SSDN_CONNECTOR_NS}}xmlString directly in the Body (document/literal, no wrapper)`);
   }
   if (element.children.length > 0) return malformed('xmlString holds elements; it takes the SSDNRequest as text (escaped, or CDATA)');
   const ssdn = parseXml(element.text.trim());
   if (ssdn === undefined) return malformed('the text of xmlString is not a well-formed XML document');
-  if (ssdn.local !== 'SSDNRequest' || ssdn.ns !== SSDN_SERVICE_NAMESPACE) return malformed(`xmlString holds ${qname(ssdn)}, not {${SSDN_SERVICE_NAMESPACE}}SSDNRequest`);
+  if (ssdn.local !== 'SSDNRequest' || ssdn.ns !== SSDN_SERVICE_NS) return malformed(`xmlString holds ${qname(ssdn)}, not {${SSDN_SERVICE_NS}}SSDNRequest`);
   const violation = checkElement(ssdn, SSDN_REQUEST, 'SSDNRequest');
   if (violation !== undefined) return malformed(violation.message);
-  const request = childOf(ssdn, SSDN_SERVICE_NAMESPACE, 'ServiceRequest')!;
-  const serviceId = textAt(request, SSDN_SERVICE_NAMESPACE, ['ServiceId']) ?? '';
-  const version = textAt(request, SSDN_SERVICE_NAMESPACE, ['Version']) ?? '';
+  const request = childOf(ssdn, SSDN_SERVICE_NS, 'ServiceRequest')!;
+  const serviceId = textAt(request, SSDN_SERVICE_NS, ['ServiceId']) ?? '';
+  const version = textAt(request, SSDN_SERVICE_NS, ['Version']) ?? '';
   const service = services.find((s): s is FakeSsdnService => s.family === 'ssdn' && s.serviceId === serviceId && s.version === version);
   if (service === undefined) return malformed(`no SSDN service '${serviceId}' version '${version}'`);
   const body = request.children[2]!;
@@ -137,8 +134,8 @@ function readSsdn(element: XmlNode, action: string | undefined, services: readon
   }
   const bodyViolation = checkElement(body, { name: service.requestElement, ns: service.namespace, type: service.request }, service.requestElement);
   if (bodyViolation !== undefined) return refuse(bodyViolation);
-  const context = childOf(ssdn, SSDN_SERVICE_NAMESPACE, 'RequestContext');
-  const user = childOf(context, SSDN_SERVICE_NAMESPACE, 'AuthorizedUser');
+  const context = childOf(ssdn, SSDN_SERVICE_NS, 'RequestContext');
+  const user = childOf(context, SSDN_SERVICE_NS, 'AuthorizedUser');
   const customer: Record<string, string> = {};
   for (const child of user?.children ?? []) customer[child.local] = child.text.trim();
   return {
@@ -148,8 +145,8 @@ function readSsdn(element: XmlNode, action: string | undefined, services: readon
       ssdn,
       body,
       ssin: textAt(body, service.namespace, service.ssinPath),
-      ticket: textAt(context, SSDN_SERVICE_NAMESPACE, ['Message', 'Reference']),
-      sentAt: textAt(context, SSDN_SERVICE_NAMESPACE, ['Message', 'TimeRequest']),
+      ticket: textAt(context, SSDN_SERVICE_NS, ['Message', 'Reference']),
+      sentAt: textAt(context, SSDN_SERVICE_NS, ['Message', 'TimeRequest']),
       customer,
     },
   };

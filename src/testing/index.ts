@@ -28,7 +28,6 @@ export {
   RETRIEVE_TI_GROUPS_V2,
   IDENTIFY_PERSON,
   MANAGE_ACCESS,
-  SSDN_SEND_XML_ACTION,
   SSDN_CONNECTOR_PATH,
   SOA_BASE_REQUEST,
 } from './fake-bcss-contract.js';

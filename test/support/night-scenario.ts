@@ -9,6 +9,7 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import { FileStore, readLedger, type CallContext, type Clock, type StateChange } from '../../src/index.js';
 import { RecordingService } from '../../src/testing/index.js';
+import { validInsz } from '../helpers.js';
 import type { Person } from './nightly-job.js';
 
 /** Tuesday 24 November 2026, 16:00 in Brussels (CET, UTC+1): an hour before the window opens. */
@@ -19,14 +20,8 @@ export const WEDNESDAY_08H = TUESDAY_16H + 16 * HOUR;
 export const WEDNESDAY_17H = TUESDAY_16H + 25 * HOUR;
 export const LATENCY_MS = 5_000;
 
-/** A valid national number of someone born on `yymmdd` in the 1900s, with serial `serial`. */
-function insz(yymmdd: string, serial: number): string {
-  const nine = `${yymmdd}${String(serial).padStart(3, '0')}`;
-  return `${nine}${String(97 - (Number(nine) % 97)).padStart(2, '0')}`;
-}
-
 /** 40 people with valid national numbers (two of them born on the same day as others), and two invalid lines. */
-export const PEOPLE = Array.from({ length: 40 }, (_, i) => insz(`8${i % 10}0${1 + (i % 9)}1${i % 10}`, 101 + 2 * i));
+export const PEOPLE = Array.from({ length: 40 }, (_, i) => validInsz(101 + 2 * i, `8${i % 10}0${1 + (i % 9)}1${i % 10}`));
 export const INVALID = ['85073003329', '1234'];
 /** Answers 404: a business reject. */
 export const NOT_FOUND = PEOPLE[7]!;
