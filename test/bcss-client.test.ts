@@ -337,15 +337,15 @@ describe('client limits and generators', () => {
     const slow = await startFakeBcss({ defaultOutcome: { delayMs: 5_000 } });
     const c = createBcssClient({ url: slow.url, customer: { cbeNumber: '0123456789' }, timeoutMs: 100 });
     const { result, verdict: v } = await verdict(c.soa({ path: PATH, request: { name: 'retrieveTIGroupsRequest', namespace: NS, body: { searchInformation: { ssin: SSINS.found } } }, legalContext: 'A:B' }));
-    expect((result as { error: unknown }).error).toMatchObject({ code: 'BCSS_TRANSPORT', networkCode: 'ECONNABORTED' });
-    expect(v).toMatchObject({ class: 'transient', code: 'NET_ECONNABORTED' });
+    expect((result as { error: unknown }).error).toMatchObject({ code: 'BCSS_TRANSPORT', networkCode: 'ETIMEDOUT' });
+    expect(v).toMatchObject({ class: 'transient', code: 'NET_ETIMEDOUT' });
     c.close();
     await slow.close();
   });
 
-  it('maxReplyBytes: a larger reply is refused', async () => {
+  it('maxReplyBytes: a larger reply is a BcssReplyError', async () => {
     const c = createBcssClient({ url: bcss.url, customer: { cbeNumber: '0123456789' }, maxReplyBytes: 200 });
-    await expect(c.soa({ path: PATH, request: { name: 'retrieveTIGroupsRequest', namespace: NS, body: { searchInformation: { ssin: SSINS.found } } }, legalContext: 'A:B' })).rejects.toThrow(/maxContentLength size of 200 exceeded/);
+    await expect(c.soa({ path: PATH, request: { name: 'retrieveTIGroupsRequest', namespace: NS, body: { searchInformation: { ssin: SSINS.found } } }, legalContext: 'A:B' })).rejects.toThrow(/BCSS reply \(HTTP 200\) could not be read: the reply is larger than maxReplyBytes \(200 bytes\)/);
     c.close();
   });
 

@@ -19,11 +19,21 @@ import { z } from 'zod';
 import type { Assert, SchemaMatches } from '../type-checks.js';
 import { ConfigError, HttpStatusError } from '../errors.js';
 import { knownSoaSoapAction, SSDN_SEND_XML_SOAP_ACTION } from './contract.js';
-import { BcssFaultError, BcssReplyError, BcssRequestError, displayUrl } from './errors.js';
+import { BcssFaultError, BcssReplyError, BcssRequestError, BcssTransportError, displayUrl } from './errors.js';
 import { createHttpTransport, transportError } from './http-transport.js';
 import { buildSoaEnvelope, buildSsdnEnvelope, type CustomerIdentification, type ServiceElement, type SsdnAuthorizedUser } from './soap.js';
-import { readSoapReply, soapFaultOf, type BcssReply } from './soap-read.js';
+import { DEFAULT_MAX_REPLY_DEPTH, readSoapReply, soapFaultOf, type BcssReply } from './soap-read.js';
 import type { BcssHttpResponse, BcssTransport } from './transport.js';
+
+/**
+ * The default of `maxReplyBytes`: 1 MiB. The largest reply recorded from the real service (a
+ * full Tx25 / RetrieveTIGroups reply) is 26 KB; reading a 1 MiB reply blocks the event loop
+ * about 0.5 s and adds about 33 MiB of RSS (4 MiB: 1.2 s, 68 MiB; 15 MiB: 3.1 s, 173 MiB).
+ */
+export const DEFAULT_MAX_REPLY_BYTES = 1024 * 1024;
+
+/** The longest delay a Node timer takes (about 24.8 days). */
+const MAX_TIMER_MS = 2_147_483_647;
 
 /** The base URL of a client that has a `transport` but no `url` nor `environment`. */
 export const BCSS_TRANSPORT_BASE_URL = 'http://bcss.invalid/';
@@ -80,8 +90,9 @@ export const bcssClientSchema = z
       .optional(),
     transport: z.custom<BcssTransport>((v) => typeof v === 'function', { message: 'expected a function (request) => Promise<response>' }).optional(),
     maxSockets: z.number().int().positive().default(4),
-    timeoutMs: z.number().int().positive().default(30_000),
-    maxReplyBytes: z.number().int().positive().default(20 * 1024 * 1024),
+    timeoutMs: z.number().int().positive().max(MAX_TIMER_MS).default(30_000),
+    maxReplyBytes: z.number().int().positive().default(DEFAULT_MAX_REPLY_BYTES),
+    maxReplyDepth: z.number().int().positive().max(10_000).default(DEFAULT_MAX_REPLY_DEPTH),
     /** The clock of `timestampSent` (ms since epoch; default `Date.now`). */
     now: z.custom<() => number>((v) => typeof v === 'function', { message: 'expected a function () => ms since epoch' }).optional(),
     /** Makes the caller's ticket of each call (default: a random UUID). */
@@ -136,8 +147,10 @@ export interface BcssClientOptions {
    * Makes each HTTP exchange instead of the client's own axios transport, e.g. the in-process
    * fake BCSS of `bcss-bulk/testing` (`createBcssClient({ transport: fake.transport, ... })`).
    * With a transport, `url` and `environment` may be left out (the base URL is then
-   * {@link BCSS_TRANSPORT_BASE_URL}), and `tls`, `proxy`, `maxSockets` and `timeoutMs` do not
-   * apply (the engine's timeout still aborts a call through its signal).
+   * {@link BCSS_TRANSPORT_BASE_URL}), and `tls`, `proxy` and `maxSockets` do not apply.
+   * `timeoutMs` does: the transport gets a signal that aborts at the deadline, and the call
+   * fails then even if the transport ignores it. `maxReplyBytes` and `maxReplyDepth` apply to
+   * the body it returns.
    *
    * @defaultValue the client's axios transport
    */
@@ -160,15 +173,30 @@ export interface BcssClientOptions {
    */
   readonly maxSockets?: number | undefined;
   /**
-   * The client's own safety timeout per call, in ms; in a run, the engine's shorter timeout aborts first.
+   * The deadline of each call, in ms: the whole exchange (connection, TLS handshake, request,
+   * and the complete reply) must be over by then, however the server trickles its bytes. At
+   * the deadline the request is torn down (socket closed) and the call fails with a
+   * {@link BcssTransportError} of `networkCode` `ETIMEDOUT` (transient). It applies to an
+   * injected `transport` too. In a run, the engine's own shorter timeout aborts first, through
+   * the call's signal. At most 2147483647 (a Node timer's limit).
    * @defaultValue 30000
    */
   readonly timeoutMs?: number | undefined;
   /**
-   * Largest reply accepted, in bytes.
-   * @defaultValue 20971520 (20 MiB)
+   * Largest reply accepted, in bytes (after decompression). The client's transport stops
+   * reading as soon as the reply passes it (or at once when its `Content-Length` announces
+   * more) and the call fails with a `BcssReplyError`, before anything is parsed. Real BCSS
+   * replies are a few KB (the largest recorded, a full Tx25, is 26 KB).
+   * @defaultValue 1048576 (1 MiB, {@link DEFAULT_MAX_REPLY_BYTES})
    */
   readonly maxReplyBytes?: number | undefined;
+  /**
+   * Deepest element nesting accepted in a reply (SOAP envelope, fault, and the SSDN `xmlString`
+   * document each), checked by a linear pre-scan before the XML parser runs: a deeper reply is
+   * a `BcssReplyError`. Real BCSS replies nest about 10 deep. At most 10000.
+   * @defaultValue 64 ({@link DEFAULT_MAX_REPLY_DEPTH})
+   */
+  readonly maxReplyDepth?: number | undefined;
   /**
    * Time source for `timestampSent` and `TimeRequest` (ms since epoch): give a `FakeClock`'s `() => clock.now()` in tests.
    * @defaultValue `Date.now`
@@ -264,7 +292,7 @@ export function createBcssClient(options: BcssClientOptions): BcssClient {
   } else {
     const tls = config.tls ?? {};
     checkTlsMaterial(tls);
-    const own = createHttpTransport({ tls, maxSockets: config.maxSockets, timeoutMs: config.timeoutMs, maxReplyBytes: config.maxReplyBytes, proxy: config.proxy });
+    const own = createHttpTransport({ tls, maxSockets: config.maxSockets, maxReplyBytes: config.maxReplyBytes, proxy: config.proxy });
     transport = own.transport;
     close = own.close;
   }
@@ -282,14 +310,10 @@ export function createBcssClient(options: BcssClientOptions): BcssClient {
     if (authorization !== undefined) headers['authorization'] = authorization;
     // Aborted before the exchange starts (e.g. while the envelope was built): no request at all.
     signal?.throwIfAborted();
-    let response: BcssHttpResponse;
-    try {
-      response = await transport({ url: url.href, method: 'POST', headers, body: envelope, ...(signal === undefined ? {} : { signal }) });
-    } catch (error) {
-      if (signal?.aborted) throw signal.reason ?? error;
-      throw transportError(error, shown);
-    }
-    return replyOf(response, family, shown, config.maxReplyBytes);
+    const response = await withDeadline(config.timeoutMs, shown, signal, (combined) =>
+      transport({ url: url.href, method: 'POST', headers, body: envelope, signal: combined }),
+    );
+    return replyOf(response, family, shown, config.maxReplyBytes, config.maxReplyDepth);
   }
 
   return {
@@ -326,23 +350,76 @@ export function createBcssClient(options: BcssClientOptions): BcssClient {
 }
 
 /**
+ * Makes one exchange under the call's deadline: `exchange` gets a signal that aborts when the
+ * caller's signal does or when `timeoutMs` has passed, and the call settles then even if the
+ * exchange ignores its signal. The caller's abort rejects with the caller's reason; the
+ * deadline with a {@link BcssTransportError} `ETIMEDOUT`; a {@link BcssReplyError} of the
+ * transport (reply too large) passes; any other failure becomes a {@link BcssTransportError}.
+ */
+async function withDeadline<T>(timeoutMs: number, shown: string, signal: AbortSignal | undefined, exchange: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const deadline = new AbortController();
+  const timer = setTimeout(() => {
+    deadline.abort(new BcssTransportError({ method: 'POST', url: shown, networkCode: 'ETIMEDOUT', detail: `no complete reply within the call's deadline of ${timeoutMs} ms (timeoutMs)`, tls: false }));
+  }, timeoutMs);
+  const combined = signal === undefined ? deadline.signal : AbortSignal.any([signal, deadline.signal]);
+  let onAbort: (() => void) | undefined;
+  try {
+    const pending = Promise.resolve().then(() => exchange(combined));
+    // A transport that ignores its signal settles later: nothing is left unhandled.
+    pending.catch(() => undefined);
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(combined.reason as Error);
+      if (combined.aborted) onAbort();
+      else combined.addEventListener('abort', onAbort, { once: true });
+    });
+    return await Promise.race([pending, aborted]);
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason ?? error;
+    if (deadline.signal.aborted) throw deadline.signal.reason;
+    if (error instanceof BcssReplyError) throw error;
+    throw transportError(error, shown);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort !== undefined) combined.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
  * The one way an HTTP answer becomes a reply or a typed error, whatever the transport: a SOAP
  * fault (any status) is a {@link BcssFaultError}; another status of 400 or more an
  * {@link HttpStatusError} (with `Retry-After`); a 2xx/3xx body that is no readable SOAP reply
- * of the family a {@link BcssReplyError}.
+ * of the family, larger than `maxReplyBytes` or nested deeper than `maxReplyDepth` a
+ * {@link BcssReplyError}. Nothing else escapes: any other failure while reading is a
+ * `BcssReplyError` with the failure as its cause.
  */
-export function replyOf(response: BcssHttpResponse, family: 'soa' | 'ssdn', shownUrl: string, maxReplyBytes = Number.POSITIVE_INFINITY): BcssReply {
-  const { status, body } = response;
-  if (Buffer.byteLength(body, 'utf8') > maxReplyBytes) throw new BcssReplyError(status, `the reply is larger than ${maxReplyBytes} bytes`);
-  if (status >= 400) {
-    const fault = soapFaultOf(body);
-    if (fault !== undefined) throw new BcssFaultError(fault, status);
-    const retryAfter = response.headers['retry-after'];
-    throw new HttpStatusError(status, { retryAfter, message: `The BCSS answered HTTP ${status} to POST ${shownUrl}` });
+export function replyOf(
+  response: BcssHttpResponse,
+  family: 'soa' | 'ssdn',
+  shownUrl: string,
+  maxReplyBytes = Number.POSITIVE_INFINITY,
+  maxReplyDepth = DEFAULT_MAX_REPLY_DEPTH,
+): BcssReply {
+  const status = typeof response?.status === 'number' ? response.status : 0;
+  try {
+    const { body } = response;
+    if (typeof body !== 'string') throw new BcssReplyError(status, `the transport gave a body of type ${body === null ? 'null' : typeof body}, not a string`);
+    if (body.length > maxReplyBytes || Buffer.byteLength(body, 'utf8') > maxReplyBytes) {
+      throw new BcssReplyError(status, `the reply is larger than ${maxReplyBytes} bytes (maxReplyBytes)`);
+    }
+    if (status >= 400) {
+      const fault = soapFaultOf(body, status, { maxDepth: maxReplyDepth });
+      if (fault !== undefined) throw new BcssFaultError(fault, status);
+      const retryAfter = response.headers?.['retry-after'];
+      throw new HttpStatusError(status, { retryAfter, message: `The BCSS answered HTTP ${status} to POST ${shownUrl}` });
+    }
+    const read = readSoapReply(body, family, status, { maxDepth: maxReplyDepth });
+    if ('fault' in read) throw new BcssFaultError(read.fault, status);
+    return read.reply;
+  } catch (error) {
+    if (error instanceof BcssReplyError || error instanceof BcssFaultError || error instanceof HttpStatusError) throw error;
+    const reason = error instanceof Error ? error.message.replace(/\s+/g, ' ').slice(0, 200) : String(error);
+    throw new BcssReplyError(status, `unexpected failure while reading it (${reason})`, { cause: error });
   }
-  const read = readSoapReply(body, family, status);
-  if ('fault' in read) throw new BcssFaultError(read.fault, status);
-  return read.reply;
 }
 
 /**

@@ -122,12 +122,16 @@ export class BcssTransportError extends BcssBulkError {
   }
 }
 
-/** The BCSS answered something that is not a readable SOAP reply (HTML error page, truncated XML, ...). */
+/**
+ * The BCSS answered something that is not a readable SOAP reply (HTML error page, truncated
+ * XML, a reply larger than `maxReplyBytes` or nested deeper than `maxReplyDepth`, names that
+ * would reach object prototypes, ...). `cause` is the parser's or decoder's error, when one threw.
+ */
 export class BcssReplyError extends BcssBulkError {
   readonly httpStatus: number;
 
-  constructor(httpStatus: number, detail: string) {
-    super('BCSS_REPLY_INVALID', maskNationalNumbers(`The BCSS reply (HTTP ${httpStatus}) could not be read: ${detail}`));
+  constructor(httpStatus: number, detail: string, options?: { cause?: unknown }) {
+    super('BCSS_REPLY_INVALID', maskNationalNumbers(`The BCSS reply (HTTP ${httpStatus}) could not be read: ${detail}`), options);
     this.httpStatus = httpStatus;
   }
 }

@@ -11,10 +11,11 @@ import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
 import type { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { maskNationalNumbers } from '../privacy.js';
-import { BcssTransportError } from './errors.js';
+import { BcssReplyError, BcssTransportError } from './errors.js';
 import type { BcssHttpRequest, BcssHttpResponse, BcssTransport } from './transport.js';
 
 /** Error codes that say the TLS set-up is wrong (certificate refused, unknown CA, ...): retrying will not help. */
@@ -24,7 +25,7 @@ const TLS_CODE = /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CE
 export interface HttpTransportSettings {
   readonly tls: object;
   readonly maxSockets: number;
-  readonly timeoutMs: number;
+  /** Largest reply body read, in bytes after decompression: reading stops as soon as it is passed. */
   readonly maxReplyBytes: number;
   /** The proxy URL (`http://user:password@host:port`), or `undefined` for a direct connection. */
   readonly proxy: string | undefined;
@@ -81,9 +82,11 @@ export function createHttpTransport(settings: HttpTransportSettings): HttpTransp
     httpsAgent,
     proxy: false, // never the environment's proxy variables: only the configured one, through the agent
     maxRedirects: 0,
-    timeout: settings.timeoutMs,
-    maxContentLength: settings.maxReplyBytes,
-    responseType: 'text',
+    // No axios `timeout` (only a socket idle timeout): the client's deadline covers the whole
+    // exchange through the request's signal. The body is read here, as a stream, so that its
+    // size is checked while it arrives (readBody).
+    maxContentLength: -1,
+    responseType: 'stream',
     transformResponse: [(data: unknown) => data],
     validateStatus: () => true,
   });
@@ -97,8 +100,10 @@ export function createHttpTransport(settings: HttpTransportSettings): HttpTransp
         if (typeof value === 'string') headers[name.toLowerCase()] = value;
         else if (Array.isArray(value)) headers[name.toLowerCase()] = value.join(', ');
       }
-      return { status: response.status, headers, body: typeof response.data === 'string' ? response.data : '' };
+      const body = await readBody(response.data as Readable, response.status, headers, settings.maxReplyBytes, request.signal);
+      return { status: response.status, headers, body };
     } catch (error) {
+      if (error instanceof BcssReplyError) throw error;
       if (request.signal?.aborted) throw request.signal.reason ?? new BcssTransportError({ method: 'POST', url: shown, networkCode: 'ABORTED', detail: 'aborted', tls: false });
       throw transportError(error, shown, scrub);
     }
@@ -111,6 +116,40 @@ export function createHttpTransport(settings: HttpTransportSettings): HttpTransp
       if (httpAgent !== httpsAgent) httpAgent.destroy();
     },
   };
+}
+
+/**
+ * Reads a reply body as UTF-8 text, at most `maxBytes` of it (counted after decompression): a
+ * `Content-Length` that announces more fails before reading, a body that passes the limit
+ * fails as soon as it does; either way the stream (and its socket) is destroyed. The signal
+ * destroys the stream too (axios stops watching it once the headers are in).
+ */
+async function readBody(stream: Readable, status: number, headers: Readonly<Record<string, string>>, maxBytes: number, signal: AbortSignal | undefined): Promise<string> {
+  const announced = Number(headers['content-length']);
+  if (headers['content-encoding'] === undefined && Number.isFinite(announced) && announced > maxBytes) {
+    stream.destroy();
+    throw new BcssReplyError(status, `the reply announces ${announced} bytes (Content-Length), more than maxReplyBytes (${maxBytes}); not read`);
+  }
+  const onAbort = () => stream.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+  if (signal?.aborted) onAbort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+      size += bytes.length;
+      if (size > maxBytes) {
+        stream.destroy();
+        throw new BcssReplyError(status, `the reply is larger than maxReplyBytes (${maxBytes} bytes); reading stopped at ${size} bytes`);
+      }
+      chunks.push(bytes);
+    }
+    const text = Buffer.concat(chunks, size).toString('utf8');
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
 }
 
 function displayOf(url: string): string {

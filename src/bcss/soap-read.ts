@@ -14,8 +14,11 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { BcssReplyError, type BcssFault, type BcssInformation, type BcssMessage, type BcssSystemError } from './errors.js';
+import { DEFAULT_MAX_REPLY_DEPTH, nestsDeeperThan } from './xml-depth.js';
 
-const parser = new XMLParser({
+export { DEFAULT_MAX_REPLY_DEPTH } from './xml-depth.js';
+
+const parserOptions = {
   ignoreAttributes: false,
   attributeNamePrefix: '@_',
   removeNSPrefix: true,
@@ -23,7 +26,28 @@ const parser = new XMLParser({
   parseAttributeValue: false,
   trimValues: true,
   processEntities: true,
-});
+} as const;
+
+/** One parser per depth limit (the parser's own limit backs the pre-scan up). */
+const parsers = new Map<number, XMLParser>();
+
+function parserFor(maxDepth: number): XMLParser {
+  let parser = parsers.get(maxDepth);
+  if (parser === undefined) {
+    parser = new XMLParser({ ...parserOptions, maxNestedTags: maxDepth + 1 });
+    if (parsers.size < 16) parsers.set(maxDepth, parser);
+  }
+  return parser;
+}
+
+/** Limits of reading a reply. */
+export interface ReadReplyOptions {
+  /**
+   * The deepest element nesting accepted, in the SOAP envelope and in an SSDN `xmlString` alike.
+   * @defaultValue {@link DEFAULT_MAX_REPLY_DEPTH} (64)
+   */
+  readonly maxDepth?: number;
+}
 
 /** The status of a reply. */
 export interface BcssStatus {
@@ -101,12 +125,46 @@ function stripPrefix(qname: string): string {
   return colon === -1 ? qname : qname.slice(colon + 1);
 }
 
-function parseXml(xml: string, httpStatus: number, what: string): Record<string, Node> {
+/** The reason an error gives, on one line. */
+function reasonOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').slice(0, 200);
+}
+
+/** Names that the parser refuses as elements or attributes (they would reach object prototypes). */
+const RESERVED_NAME = /<\/?(?:[\w.-]+:)?(?:__proto__|constructor|prototype)[\s/>]|\s(?:[\w.-]+:)?(?:__proto__|constructor|prototype)\s*=/;
+
+/**
+ * Parses a reply's XML: DOCTYPE refused, depth pre-scanned, well-formedness validated; any
+ * failure of the parser itself is a {@link BcssReplyError} with the parser's error as its cause.
+ */
+function parseXml(xml: string, httpStatus: number, what: string, maxDepth: number): Record<string, Node> {
   // SOAP messages carry no DTD; refusing one rules out entity-expansion attacks.
   if (/<!DOCTYPE/i.test(xml)) throw new BcssReplyError(httpStatus, `${what} contains a DOCTYPE, which SOAP does not allow`);
-  const verdict = XMLValidator.validate(xml);
+  if (nestsDeeperThan(xml, maxDepth)) throw new BcssReplyError(httpStatus, `${what} nests elements deeper than ${maxDepth} levels (maxReplyDepth)`);
+  let verdict: ReturnType<typeof XMLValidator.validate>;
+  try {
+    verdict = XMLValidator.validate(xml);
+  } catch (error) {
+    throw new BcssReplyError(httpStatus, `${what} could not be validated as XML (${reasonOf(error)})`, { cause: error });
+  }
   if (verdict !== true) throw new BcssReplyError(httpStatus, `${what} is not well-formed XML (${verdict.err.msg}, line ${verdict.err.line})`);
-  return parser.parse(xml) as Record<string, Node>;
+  try {
+    return parserFor(maxDepth).parse(xml) as Record<string, Node>;
+  } catch (error) {
+    const reserved = RESERVED_NAME.exec(xml);
+    const detail = reserved === null ? reasonOf(error) : `it names an element or attribute '${reserved[0].replace(/[<>/=\s]/g, '')}', a name no BCSS schema uses and that is refused`;
+    throw new BcssReplyError(httpStatus, `${what} could not be parsed: ${detail}`, { cause: error });
+  }
+}
+
+/** Runs a step of reading a reply: every failure that is not already a {@link BcssReplyError} becomes one, with its cause. */
+function guarded<T>(httpStatus: number, what: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof BcssReplyError) throw error;
+    throw new BcssReplyError(httpStatus, `${what} could not be read (${reasonOf(error)})`, { cause: error });
+  }
 }
 
 function timestampsOf(sent: string | undefined, received: string | undefined, replied: string | undefined): BcssReply['timestamps'] {
@@ -193,18 +251,28 @@ function faultOf(body: Node): BcssFault | undefined {
  * Reads a SOAP reply: returns the fault when it is one (whatever the HTTP status), the reply
  * otherwise. Throws {@link BcssReplyError} when the text is not a SOAP envelope of the family's shape.
  */
-export function readSoapReply(xml: string, family: 'soa' | 'ssdn', httpStatus = 200): { fault: BcssFault } | { reply: BcssReply } {
-  const body = soapBody(parseXml(xml, httpStatus, 'the reply'), httpStatus);
-  const fault = faultOf(body);
-  if (fault !== undefined) return { fault };
-  return { reply: family === 'soa' ? soaReply(body, httpStatus) : ssdnReply(body, httpStatus) };
+export function readSoapReply(xml: string, family: 'soa' | 'ssdn', httpStatus = 200, options: ReadReplyOptions = {}): { fault: BcssFault } | { reply: BcssReply } {
+  const maxDepth = options.maxDepth ?? DEFAULT_MAX_REPLY_DEPTH;
+  return guarded(httpStatus, 'the reply', () => {
+    const body = soapBody(parseXml(xml, httpStatus, 'the reply', maxDepth), httpStatus);
+    const fault = faultOf(body);
+    if (fault !== undefined) return { fault };
+    return { reply: family === 'soa' ? soaReply(body, httpStatus) : ssdnReply(body, httpStatus, maxDepth) };
+  });
 }
 
-/** The SOAP fault in a text, or `undefined` when it is no SOAP envelope with a `Fault` (used on HTTP error statuses). */
-export function soapFaultOf(xml: string): BcssFault | undefined {
-  if (/<!DOCTYPE/i.test(xml) || XMLValidator.validate(xml) !== true) return undefined;
-  const document = parser.parse(xml) as Record<string, Node>;
-  return faultOf(child(document['Envelope'], 'Body'));
+/**
+ * The SOAP fault in a text, or `undefined` when it is no SOAP envelope with a `Fault` (used on
+ * HTTP error statuses: an HTML error page is no fault). Throws {@link BcssReplyError} when the
+ * text is well-formed XML that cannot be read (nested too deep, reserved names).
+ */
+export function soapFaultOf(xml: string, httpStatus = 500, options: ReadReplyOptions = {}): BcssFault | undefined {
+  const maxDepth = options.maxDepth ?? DEFAULT_MAX_REPLY_DEPTH;
+  return guarded(httpStatus, 'the fault', () => {
+    if (/<!DOCTYPE/i.test(xml) || XMLValidator.validate(xml) !== true) return undefined;
+    const document = parseXml(xml, httpStatus, 'the fault', maxDepth);
+    return faultOf(child(document['Envelope'], 'Body'));
+  });
 }
 
 const SOA_HEADER = new Set(['informationCustomer', 'informationCBSS', 'legalContext', 'status']);
@@ -260,14 +328,14 @@ function ssdnStatus(summary: Node, source: 'ServiceReply' | 'ReplyContext'): Bcs
   };
 }
 
-function ssdnReply(body: Node, httpStatus: number): BcssReply {
+function ssdnReply(body: Node, httpStatus: number, maxDepth: number): BcssReply {
   const parts = elements(body);
   const xmlString = parts.length === 1 && parts[0]![0] === 'xmlString' ? text(parts[0]![1]) : undefined;
   if (xmlString === undefined || xmlString === '') {
     const found = parts.map(([name]) => name).join(', ') || 'nothing';
     throw new BcssReplyError(httpStatus, `expected the SSDNReply in one xmlString element directly in soap:Body (WebServiceConnector.wsdl), found ${found}`);
   }
-  const reply = parseXml(xmlString, httpStatus, 'the SSDNReply')['SSDNReply'];
+  const reply = parseXml(xmlString, httpStatus, 'the SSDNReply', maxDepth)['SSDNReply'];
   if (reply === undefined) throw new BcssReplyError(httpStatus, 'the xmlString holds no SSDNReply');
   const context = child(reply, 'ReplyContext');
   const messageNode = child(context, 'Message');
@@ -288,6 +356,10 @@ function ssdnReply(body: Node, httpStatus: number): BcssReply {
 
 /** Parses any XML text leniently into nodes (prefixes removed), or `undefined` when it is not well-formed. */
 export function parseXmlNodes(xml: string): Record<string, unknown> | undefined {
-  if (XMLValidator.validate(xml) !== true) return undefined;
-  return parser.parse(xml) as Record<string, unknown>;
+  if (nestsDeeperThan(xml, DEFAULT_MAX_REPLY_DEPTH) || XMLValidator.validate(xml) !== true) return undefined;
+  try {
+    return parserFor(DEFAULT_MAX_REPLY_DEPTH).parse(xml) as Record<string, unknown>;
+  } catch {
+    return undefined; // reserved names: not readable, like text that is not well-formed
+  }
 }
