@@ -3,6 +3,10 @@
  * block (validation + parse + reading, all synchronous), for replies of 1, 2, 4 and 15 MiB.
  * Each size runs in its own child process, so the RSS figures do not add up.
  *
+ * Then, end to end over loopback HTTP: the client (default maxReplyBytes) called for a 15 MB
+ * reply, chunked and with a Content-Length: how long the call takes, the RSS it adds and the
+ * longest event-loop delay meanwhile (the reply is refused while it streams).
+ *
  * The reply is a RetrieveTIGroups-shaped SOA reply whose `rrn_it_implicit` repeats a history
  * entry (a few nested elements with attributes) until the size is reached.
  *
@@ -11,7 +15,10 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createBcssClient } from '../src/bcss/client.js';
+import { RETRIEVE_TI_GROUPS_V2_NS } from '../src/bcss/contract.js';
 import { readSoapReply } from '../src/bcss/soap-read.js';
+import { startHostileServer } from '../test/support/hostile-server.js';
 
 const self = fileURLToPath(import.meta.url);
 const MIB = 1024 * 1024;
@@ -46,11 +53,39 @@ async function child(bytes: number): Promise<void> {
   console.log(JSON.stringify({ MiB: bytes / MIB, blockedMs: Math.round(blockedMs), maxLoopDelayMs: Math.round(histogram.max / 1e6), rssAddedMiB: Math.round((after - before) / MIB) }));
 }
 
+async function endToEnd(path: string): Promise<void> {
+  const server = await startHostileServer();
+  const client = createBcssClient({ url: server.url, customer: { cbeNumber: '0212344876' } });
+  global.gc?.();
+  const before = process.memoryUsage().rss;
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  const started = performance.now();
+  const outcome = await client
+    .soa({ path, request: { name: 'retrieveTIGroupsRequest', namespace: RETRIEVE_TI_GROUPS_V2_NS, body: {} }, legalContext: 'PCSA:SOCIAL_INQUIRY' })
+    .then(
+      () => 'reply',
+      (error: Error) => `${error.name}: ${error.message}`,
+    );
+  const callMs = performance.now() - started;
+  histogram.disable();
+  const after = process.memoryUsage().rss;
+  client.close();
+  await server.close();
+  console.log(JSON.stringify({ path, callMs: Math.round(callMs), maxLoopDelayMs: Math.round(histogram.max / 1e6), rssAddedMiB: Math.round((after - before) / MIB), outcome }));
+}
+
 if (process.argv[2] === 'child') {
   await child(Number(process.argv[3]));
+} else if (process.argv[2] === 'http') {
+  await endToEnd(process.argv[3]!);
 } else {
   for (const mib of [1, 2, 4, 15]) {
     const run = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', self, 'child', String(mib * MIB)], { encoding: 'utf8' });
+    process.stdout.write(run.stdout || run.stderr);
+  }
+  for (const path of ['/large-chunked', '/large-length', '/large-gzip']) {
+    const run = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', self, 'http', path], { encoding: 'utf8' });
     process.stdout.write(run.stdout || run.stderr);
   }
 }

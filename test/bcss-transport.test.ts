@@ -3,7 +3,7 @@
  * the same code as the client's own HTTP path.
  */
 import { inspect } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { bcssClassifier } from '../src/bcss/classify.js';
 import { BCSS_TRANSPORT_BASE_URL, createBcssClient } from '../src/bcss/client.js';
 import { RETRIEVE_TI_GROUPS_V2_NS } from '../src/bcss/contract.js';
@@ -104,5 +104,63 @@ describe('transport option', () => {
     later.abort(reason);
     await expect(pending).rejects.toBe(reason);
     expect(calls).toBe(1);
+  });
+
+  describe("the call's deadline (timeoutMs) applies to an injected transport", () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('a transport that never answers and ignores its signal: the call fails at timeoutMs with ETIMEDOUT, the signal it got aborted', async () => {
+      vi.useFakeTimers();
+      let given: AbortSignal | undefined;
+      const c = clientWith((r) => {
+        given = r.signal;
+        return new Promise(() => undefined); // never settles, never looks at the signal
+      });
+      let settled: unknown;
+      const call = c.soa(request).then(
+        () => (settled = 'reply'),
+        (error: unknown) => (settled = error),
+      );
+      await vi.advanceTimersByTimeAsync(29_999);
+      expect(settled).toBeUndefined();
+      expect(given?.aborted).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      await call;
+      expect(settled).toBeInstanceOf(BcssTransportError);
+      expect(settled).toMatchObject({ networkCode: 'ETIMEDOUT', url: 'http://bcss.invalid/RetrieveTIGroupsService/v2/retrieveTI', tls: false });
+      expect((settled as Error).message).toContain("no complete reply within the call's deadline of 30000 ms (timeoutMs)");
+      expect(given?.aborted).toBe(true);
+      expect(given?.reason).toBe(settled);
+    });
+
+    it('a timeoutMs of the client; a transport that answers in time leaves no timer behind', async () => {
+      vi.useFakeTimers();
+      const slow = clientWith(() => new Promise((resolve) => setTimeout(() => resolve({ status: 200, headers: {}, body: readReply('soa-data-found.xml') }), 300)), { timeoutMs: 250 });
+      const late = slow.soa(request).catch((error: unknown) => error);
+      await vi.advanceTimersByTimeAsync(250);
+      expect(await late).toMatchObject({ networkCode: 'ETIMEDOUT' });
+      const fast = clientWith(() => new Promise((resolve) => setTimeout(() => resolve({ status: 200, headers: {}, body: readReply('soa-data-found.xml') }), 200)), { timeoutMs: 250 });
+      const inTime = fast.soa(request);
+      await vi.advanceTimersByTimeAsync(200);
+      expect((await inTime).status?.code).toBe('MSG00000');
+      await vi.advanceTimersByTimeAsync(300); // the slow transport's own timer
+      expect(vi.getTimerCount()).toBe(0);
+    });
+  });
+
+  it('whatever the transport answers, a failure to read it is a BcssReplyError with its cause, never a plain error', async () => {
+    const answer = (response: unknown) => clientWith(async () => response as never);
+    for (const response of [{ status: 200, headers: {}, body: undefined }, { status: 200, headers: {}, body: 42 }, null]) {
+      const error = await answer(response).soa(request).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(BcssReplyError);
+      expect(bcssClassifier()({ ok: false, error }, { now: 0, timedOut: false })).toMatchObject({ class: 'transient', code: 'BCSS_REPLY_INVALID' });
+    }
+    const big = await answer({ status: 200, headers: {}, body: readReply('soa-data-found.xml') + ' '.repeat(1_048_576) }).soa(request).catch((e: unknown) => e);
+    expect(big).toMatchObject({ code: 'BCSS_REPLY_INVALID', message: expect.stringContaining('larger than 1048576 bytes (maxReplyBytes)') });
   });
 });
