@@ -71,6 +71,9 @@ export { bcssClassifier, BCSS_FATAL_CODES, BCSS_TRANSIENT_CODES, BCSS_REJECT_COD
 export type { BcssClassifierOptions } from './bcss/classify.js';
 export { buildSoaEnvelope, buildSsdnEnvelope, buildSsdnRequest, readSoapReply, inNamespace, XmlInNamespace } from './bcss/soap.js';
 export type { BcssReply, BcssStatus, CustomerIdentification, ElementForm, ServiceElement, SoaEnvelope, SsdnEnvelope, SsdnAuthorizedUser, XmlElement, XmlValue } from './bcss/soap.js';
+export { DEFAULT_MAX_REPLY_BYTES } from './bcss/client.js';
+export { DEFAULT_MAX_REPLY_DEPTH } from './bcss/soap.js';
+export type { ReadReplyOptions } from './bcss/soap.js';
 export {
   SOAP_ENVELOPE_NS,
   SSDN_SERVICE_NS,

@@ -23,6 +23,7 @@ import { serviceElementTree, type ElementForm, type Tree, type XmlElement } from
 export { SOAP_ENVELOPE_NS, SSDN_CONNECTOR_NS, SSDN_SERVICE_NS } from './contract.js';
 export { inNamespace, XmlInNamespace, type ElementForm, type XmlElement, type XmlValue } from './xml-body.js';
 export { readSoapReply, soapFaultOf, parseXmlNodes, type BcssReply, type BcssStatus } from './soap-read.js';
+export { DEFAULT_MAX_REPLY_DEPTH, type ReadReplyOptions } from './soap-read.js';
 
 /** Who calls: the enterprise number, or the sector and institution. */
 export type CustomerIdentification = { readonly cbeNumber: string } | { readonly sector: number; readonly institution: number };
