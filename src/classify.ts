@@ -4,6 +4,7 @@
  * classifier first and falls back to {@link defaultClassifier}.
  */
 import { parseRetryAfter } from './backoff.js';
+import { BcssTransportError } from './bcss/errors.js';
 import { CallTimeoutError, HttpStatusError } from './errors.js';
 import { maskNationalNumbers } from './privacy.js';
 
@@ -155,6 +156,11 @@ export function classifyError(error: unknown, context: ClassifyContext): Classif
     if (verdict.class === 'success') return { class: 'transient', code: verdict.code ?? 'HTTP', reason: reasonOf(error) };
     return { ...verdict, reason: withDetail(verdict.reason, error, http.status) };
   }
+  // A TLS set-up failure of the BCSS client (certificate refused, unknown CA, ...) carries a
+  // network code such as ECONNRESET, but retrying will not help.
+  if (error instanceof BcssTransportError && error.tls) {
+    return { class: 'fatal', code: `TLS_${error.networkCode ?? 'ERROR'}`, reason: reasonOf(error) };
+  }
   const network = networkCode(error);
   if (network !== undefined) return { class: 'transient', code: `NET_${network}`, reason: reasonOf(error) };
   if (isObject(error) && error['name'] === 'AbortError') {
@@ -169,8 +175,8 @@ export function classifyError(error: unknown, context: ClassifyContext): Classif
 /**
  * The default classifier: a value is a success; an error is classified by
  * {@link classifyError}: timeouts, network errors, HTTP 408/429/5xx and unknown errors are
- * transient; HTTP 401/403 and programmer errors (TypeError, RangeError, ReferenceError, ...) are fatal and
- * never retried; other HTTP 4xx are rejects.
+ * transient; HTTP 401/403, TLS set-up failures of the BCSS client (`BcssTransportError` with
+ * `tls`) and programmer errors (TypeError, RangeError, ReferenceError, ...) are fatal and never retried; other HTTP 4xx are rejects.
  */
 export const defaultClassifier: Classifier = (result, context) =>
   result.ok ? { class: 'success' } : classifyError(result.error, context);

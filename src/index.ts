@@ -87,6 +87,7 @@ export {
 } from './bcss/contract.js';
 export { BcssFaultError, BcssTransportError, BcssReplyError, BcssRequestError } from './bcss/errors.js';
 export type { BcssFault, BcssMessage, BcssInformation, BcssSystemError } from './bcss/errors.js';
+export type { BcssTlsFailure } from './bcss/tls-failure.js';
 export type { BcssTransport, BcssHttpRequest, BcssHttpResponse } from './bcss/transport.js';
 
 // Office hours (issue 3): the calendar and the run's window.

@@ -14,7 +14,7 @@
  * | SOA `SOA-03001` (malformed request); any other `Client` fault | reject | the reason code |
  * | SSDN `OK` / `WARNING` (ServiceReply ReturnCode 0 / 1) | success | the first warning's code, or `SSDN_0` |
  * | SSDN `ERROR` (ReturnCode 10000) | by the ServiceReply's detail codes (fatal / transient sets), else reject | the service's own code (e.g. `31009001`) |
- * | TLS set-up refused (certificate, CA) | fatal | `TLS_<code>` |
+ * | TLS set-up refused (client certificate refused, unknown CA, expired, host name: `BcssTransportError.tls`) | fatal | `TLS_<code>` |
  * | a request that cannot be built | fatal | `PROGRAMMER_ERROR` |
  * | an unreadable reply | transient | `BCSS_REPLY_INVALID` |
  * | HTTP statuses, timeouts, network errors | left to the default classifier (401/403 fatal, 429/5xx transient with `Retry-After`) | |

@@ -17,13 +17,14 @@ import { randomUUID } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
 import { z } from 'zod';
 import type { Assert, SchemaMatches } from '../type-checks.js';
-import { ConfigError, HttpStatusError } from '../errors.js';
+import { BcssBulkError, ConfigError, HttpStatusError } from '../errors.js';
 import { knownSoaSoapAction, SSDN_SEND_XML_SOAP_ACTION } from './contract.js';
 import { BcssFaultError, BcssReplyError, BcssRequestError, displayUrl } from './errors.js';
 import { withDeadline } from './deadline.js';
 import { createHttpTransport } from './http-transport.js';
 import { buildSoaEnvelope, buildSsdnEnvelope, type CustomerIdentification, type ServiceElement, type SsdnAuthorizedUser } from './soap.js';
 import { DEFAULT_MAX_REPLY_DEPTH, readSoapReply, soapFaultOf, type BcssReply } from './soap-read.js';
+import { scrubErrorInPlace, scrubValue, secretScrubber } from './secrets.js';
 import type { BcssHttpResponse, BcssTransport } from './transport.js';
 
 /**
@@ -300,6 +301,12 @@ export function createBcssClient(options: BcssClientOptions): BcssClient {
   const authorization = config.basicAuth === undefined ? undefined : `Basic ${Buffer.from(`${config.basicAuth.username}:${config.basicAuth.password}`, 'utf8').toString('base64')}`;
   const now = config.now ?? Date.now;
   const newTicket = config.ticket ?? randomUUID;
+  // The configured secrets never reach an error, event or ledger, even when a server echoes them.
+  const scrub = secretScrubber({ basicAuth: config.basicAuth, passphrase: config.tls !== undefined && 'passphrase' in config.tls ? config.tls.passphrase : undefined, proxy: config.proxy });
+  const scrubbedReply = <B>(reply: BcssReply<B>): BcssReply<B> => (reply.status === undefined ? reply : { ...reply, status: scrubValue(reply.status, scrub) });
+  const scrubbedError = (error: unknown): never => {
+    throw error instanceof BcssBulkError ? scrubErrorInPlace(error, scrub) : error;
+  };
 
   async function post(path: string | undefined, soapAction: string, envelope: string, family: 'soa' | 'ssdn', signal: AbortSignal | undefined): Promise<BcssReply> {
     const url = path === undefined ? base : new URL(path, base.href.endsWith('/') ? base : `${base.href}/`);
@@ -330,7 +337,7 @@ export function createBcssClient(options: BcssClientOptions): BcssClient {
         });
         const soapAction = request.soapAction ?? knownSoaSoapAction(request.request) ?? '';
         return post(request.path, soapAction, envelope, 'soa', callOptions.signal) as Promise<BcssReply<B>>;
-      });
+      }).then(scrubbedReply, scrubbedError);
     },
     ssdn<B>(request: SsdnRequest, callOptions: CallOptions = {}) {
       return Promise.resolve().then(() => {
@@ -344,7 +351,7 @@ export function createBcssClient(options: BcssClientOptions): BcssClient {
           request: request.request,
         });
         return post(request.path, request.soapAction ?? SSDN_SEND_XML_SOAP_ACTION, envelope, 'ssdn', callOptions.signal) as Promise<BcssReply<B>>;
-      });
+      }).then(scrubbedReply, scrubbedError);
     },
     close,
   };

@@ -6,6 +6,7 @@
  */
 import { BcssBulkError } from '../errors.js';
 import { maskNationalNumbers } from '../privacy.js';
+import type { BcssTlsFailure } from './tls-failure.js';
 
 /** One `detail` of a BCSS SOAP fault (`CBSSFaultType`) or of an SSDN result summary. */
 export interface BcssMessage {
@@ -107,10 +108,12 @@ export class BcssTransportError extends BcssBulkError {
   /** The endpoint, without credentials or query string. */
   readonly url: string;
   readonly networkCode: string | undefined;
-  /** True when the failure is about TLS (certificates, handshake). */
+  /** True when the failure is about TLS (certificates, handshake): retrying will not help. */
   readonly tls: boolean;
+  /** What went wrong with TLS, when {@link BcssTransportError.tls} is true. */
+  readonly tlsFailure: BcssTlsFailure | undefined;
 
-  constructor(facts: { method: string; url: string; networkCode?: string; detail: string; tls: boolean }) {
+  constructor(facts: { method: string; url: string; networkCode?: string; detail: string; tls: boolean; tlsFailure?: BcssTlsFailure }) {
     super('BCSS_TRANSPORT', maskNationalNumbers(`${facts.method} ${facts.url} failed${facts.networkCode === undefined ? '' : ` (${facts.networkCode})`}: ${facts.detail}`), {
       // A bare { code } lets the generic classifier see the network code, without axios' request config.
       cause: facts.networkCode === undefined ? undefined : { code: facts.networkCode },
@@ -119,6 +122,7 @@ export class BcssTransportError extends BcssBulkError {
     this.url = facts.url;
     this.networkCode = facts.networkCode;
     this.tls = facts.tls;
+    this.tlsFailure = facts.tlsFailure;
   }
 }
 

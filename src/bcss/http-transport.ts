@@ -16,10 +16,9 @@ import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { maskNationalNumbers } from '../privacy.js';
 import { BcssReplyError, BcssTransportError } from './errors.js';
+import { tlsFailureOf } from './tls-failure.js';
 import type { BcssHttpRequest, BcssHttpResponse, BcssTransport } from './transport.js';
 
-/** Error codes that say the TLS set-up is wrong (certificate refused, unknown CA, ...): retrying will not help. */
-const TLS_CODE = /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|EPROTO$|HOSTNAME_MISMATCH|ERR_OSSL_)/;
 
 /** Settings of {@link createHttpTransport}. */
 export interface HttpTransportSettings {
@@ -77,6 +76,8 @@ export function createHttpTransport(settings: HttpTransportSettings): HttpTransp
   const httpsAgent = proxyAgent ?? new https.Agent({ ...agentOptions, ...settings.tls });
   const httpAgent = proxyAgent ?? new http.Agent(agentOptions);
   const scrub = scrubber(settings.proxy);
+  // What tells a refused client certificate from a reset: has the BCSS ever answered this client?
+  const tlsContext = { hasClientCertificate: 'pfx' in settings.tls || 'cert' in settings.tls, everAccepted: false };
   const instance: AxiosInstance = axios.create({
     httpAgent,
     httpsAgent,
@@ -95,6 +96,7 @@ export function createHttpTransport(settings: HttpTransportSettings): HttpTransp
     const shown = displayOf(request.url);
     try {
       const response = await instance.post(request.url, request.body, { headers: { ...request.headers }, ...(request.signal === undefined ? {} : { signal: request.signal }) });
+      tlsContext.everAccepted = true;
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(response.headers ?? {})) {
         if (typeof value === 'string') headers[name.toLowerCase()] = value;
@@ -105,7 +107,7 @@ export function createHttpTransport(settings: HttpTransportSettings): HttpTransp
     } catch (error) {
       if (error instanceof BcssReplyError) throw error;
       if (request.signal?.aborted) throw request.signal.reason ?? new BcssTransportError({ method: 'POST', url: shown, networkCode: 'ABORTED', detail: 'aborted', tls: false });
-      throw transportError(error, shown, scrub);
+      throw transportError(error, shown, scrub, tlsContext);
     }
   };
 
@@ -157,12 +159,55 @@ function displayOf(url: string): string {
   return maskNationalNumbers(`${parsed.protocol}//${parsed.host}${parsed.pathname}`);
 }
 
-/** Our own error for a call that got no answer, from the facts of the error only. */
-export function transportError(error: unknown, url: string, scrub: (text: string) => string = (text) => text): BcssTransportError {
+/** What the transport knows of the client when a call fails: see {@link tlsFailureOf}. */
+export interface TransportErrorContext {
+  /** A client certificate is configured. */
+  readonly hasClientCertificate: boolean;
+  /** The BCSS has answered at least one earlier call of this client. */
+  readonly everAccepted: boolean;
+}
+
+/**
+ * Our own error for a call that got no answer, from the facts of the error only. A TLS set-up
+ * failure (certificate refused, unknown CA, expired, host name) is `tls: true` with a sentence
+ * that says what to check; a reset is one too when it can only be a refused certificate (see
+ * {@link tlsFailureOf}).
+ */
+export function transportError(error: unknown, url: string, scrub: (text: string) => string = (text) => text, context?: TransportErrorContext): BcssTransportError {
   if (error instanceof BcssTransportError) return error;
   const code = codeOf(error);
-  const detail = error instanceof Error ? maskNationalNumbers(scrub(error.message.replace(/\s+/g, ' ')).slice(0, 300)) : 'unknown failure';
-  return new BcssTransportError({ method: 'POST', url, ...(code === undefined ? {} : { networkCode: code }), detail, tls: code !== undefined && TLS_CODE.test(code) });
+  const message = error instanceof Error ? error.message.replace(/\s+/g, ' ') : 'unknown failure';
+  const exchange = exchangeOf(error);
+  const verdict = tlsFailureOf({
+    code,
+    message,
+    overTls: url.startsWith('https:'),
+    handshakeDone: exchange.handshakeDone,
+    replyStarted: exchange.replyStarted,
+    // Without the client's history (a caller's own transport), a reset is never read as a refusal.
+    everAccepted: context?.everAccepted ?? true,
+    hasClientCertificate: context?.hasClientCertificate ?? false,
+  });
+  const text = verdict === undefined ? message : `${verdict.explanation} [${message}]`;
+  const detail = maskNationalNumbers(scrub(text).slice(0, 500));
+  return new BcssTransportError({
+    method: 'POST',
+    url,
+    ...(code === undefined ? {} : { networkCode: code }),
+    detail,
+    tls: verdict !== undefined,
+    ...(verdict === undefined ? {} : { tlsFailure: verdict.failure }),
+  });
+}
+
+/** What the failed exchange's socket says: did its TLS handshake complete, had the reply started? */
+function exchangeOf(error: unknown): { handshakeDone: boolean; replyStarted: boolean } {
+  const request = typeof error === 'object' && error !== null ? (error as { request?: { socket?: unknown; res?: unknown } }).request : undefined;
+  const socket = request?.socket as { authorized?: unknown; encrypted?: unknown } | null | undefined;
+  return {
+    handshakeDone: socket?.encrypted === true && socket.authorized === true,
+    replyStarted: request?.res !== undefined && request.res !== null,
+  };
 }
 
 /** The most specific error code: the cause's (Node's socket or OpenSSL error) before axios' own. */
