@@ -321,11 +321,13 @@ describe('torn ends and damage', () => {
     const ledger = await writeRejects(3, { checkpointEvery: 1_000_000 });
     const full = await readFile(ledger);
     const lastStart = full.lastIndexOf('\n', full.length - 2) + 1;
-    // The checkpoint was written at close and covers all three records: remove it so the ledger is read.
+    // The checkpoint and the seal written at close cover all three records: remove both, so the
+    // directory is the image of a crash in the middle of the first group's write.
     const checkpoint = await readFile(path.join(dir, 'checkpoint'));
     for (let cut = lastStart; cut < full.length; cut++) {
       await writeFile(ledger, full.subarray(0, cut));
       await rm(path.join(dir, 'checkpoint'));
+      await rm(path.join(dir, 'seal'));
       const records = await readLedger(dir);
       expect(records.map((r) => r.position)).toEqual([0, 1]);
       const store = await FileStore.open(dir);
