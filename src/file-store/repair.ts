@@ -47,9 +47,15 @@ export interface RepairPlan {
 
 /** Options of the repair. */
 export interface RepairOptions {
-  /** File operations; the real file system by default. */
+  /**
+   * File operations (tests inject failures).
+   * @defaultValue the real file system ({@link nodeFileSystem})
+   */
   readonly fs?: FileSystem;
-  /** The clock of the repair note's name and text; the system clock by default. */
+  /**
+   * The clock of the repair note's name and text, and of the new checkpoint.
+   * @defaultValue `() => new Date()`
+   */
   readonly now?: () => Date;
 }
 
