@@ -212,17 +212,17 @@ export class FileStore implements RunStore {
           if (lines === undefined) byFile.set(file, [pending.line]);
           else lines.push(pending.line);
         }
-        const touched: AppendHandle[] = [];
+        const touched: [string, AppendHandle][] = [];
         for (const [file, lines] of byFile) {
           const handle = await this.handle(file);
           const data = Buffer.from(lines.join(''));
           await storeIo('append records', path.join(this.dir, file), () => handle.append(data));
           if (file.startsWith('ledger-')) this.ledgerLengths.set(ledgerNameOf(file), (this.ledgerLengths.get(ledgerNameOf(file)) ?? 0) + data.length);
           else this.journalLength += data.length;
-          touched.push(handle);
+          touched.push([path.join(this.dir, file), handle]);
         }
         // The seal of the previous group was started when it ended: both on disk before this group resolves.
-        await Promise.all([...touched.map((handle) => storeIo('sync records', this.dir, () => handle.sync())), this.sealer.settled()]);
+        await Promise.all([...touched.map(([file, handle]) => storeIo('sync records', file, () => handle.sync())), this.sealer.settled()]);
         for (const pending of group) pending.apply?.();
         for (const pending of group) pending.resolve();
         this.sinceCheckpoint += group.length;
