@@ -25,7 +25,10 @@ export interface AppendHandle {
 export interface UpdateHandle {
   /** Writes all of `data` at byte `position` (pwrite; the file's other bytes are kept). */
   writeAt(data: Uint8Array, position: number): Promise<void>;
-  /** Flushes the file's data to the disk (fsync). */
+  /**
+   * Flushes the file's data to the disk: fdatasync, enough for a file whose size does not change
+   * (no journal commit of its metadata on most file systems).
+   */
   sync(): Promise<void>;
   /** Closes the file. */
   close(): Promise<void>;
@@ -79,7 +82,7 @@ export const nodeFileSystem: FileSystem = {
         let written = 0;
         while (written < data.length) written += (await handle.write(data, written, data.length - written, position + written)).bytesWritten;
       },
-      sync: () => handle.sync(),
+      sync: () => handle.datasync(),
       close: () => handle.close(),
     };
   },
