@@ -36,6 +36,8 @@ export interface ScanResult {
   readonly validEnd: number;
   /** Damaged lines followed by a valid record (empty in a sound file). */
   readonly damaged: readonly DamagedRange[];
+  /** Damaged complete lines after the last valid record (a torn end, or a file cut short). */
+  readonly torn: readonly DamagedRange[];
 }
 
 const NEWLINE = 0x0a;
@@ -85,7 +87,7 @@ export function scanRecordsTolerant(data: Buffer): ScanResult {
     }
     offset = newline + 1;
   }
-  return { records, validEnd, damaged };
+  return { records, validEnd, damaged, torn: pending };
 }
 
 /**

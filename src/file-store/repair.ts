@@ -85,7 +85,7 @@ function planOf(survey: RunDirSurvey): RepairPlan {
   const namedLostRejects: NamedDamagedRecord[] = [];
   for (const [ledger, scanned] of survey.ledgers) {
     const covered = checkpoint?.ledgers[ledger] ?? 0;
-    for (const range of scanned.damaged) {
+    for (const range of [...scanned.damaged, ...scanned.torn]) {
       const position = range.readable?.['position'];
       if (!whole(position)) continue;
       const rawKey = range.readable?.['key'];

@@ -112,6 +112,8 @@ export interface ScannedFile {
   readonly validEnd: number;
   /** Damaged lines followed by valid records (empty in a sound file). */
   readonly damaged: readonly DamagedRange[];
+  /** Damaged complete lines after the last valid record. */
+  readonly torn: readonly DamagedRange[];
 }
 
 /** What a run directory's files are, read without judging them: {@link loadRunDir} and the repair build on it. */
@@ -140,8 +142,8 @@ export interface LoadedRunDir extends RunDirSurvey {
 async function scanFile(fs: FileSystem, file: string): Promise<ScannedFile | undefined> {
   const data = await storeIo('read a file of the run directory', file, () => fs.readFile(file));
   if (data === undefined) return undefined;
-  const { records, validEnd, damaged } = scanRecordsTolerant(data);
-  return { file, records, length: data.length, validEnd, damaged };
+  const { records, validEnd, damaged, torn } = scanRecordsTolerant(data);
+  return { file, records, length: data.length, validEnd, damaged, torn };
 }
 
 function isRecordOf(value: Record<string, unknown>): value is Record<string, unknown> & { position: number; source: string; outcome: ItemOutcome } {
