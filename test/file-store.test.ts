@@ -298,12 +298,15 @@ describe('group commit and checkpoints', () => {
     await Promise.all(waves);
     // Copy the directory as a crash would leave it (no last checkpoint, no lock released). A
     // checkpoint may still be under way and rename or remove a file during the copy: start again.
+    // The seal first: the copy is not one instant, and a seal copied after a newer checkpoint
+    // would be newer than the checkpoint copied before it, which no crash leaves.
     const image = path.join(dir, 'image');
     for (let copied = false; !copied; ) {
       await rm(image, { recursive: true, force: true });
       await mkdir(image);
       try {
-        for (const file of await readdir(dir)) if (file !== 'lock' && file !== 'image') await copyFile(path.join(dir, file), path.join(image, file));
+        const names = (await readdir(dir)).sort((a, b) => Number(b === 'seal') - Number(a === 'seal'));
+        for (const file of names) if (file !== 'lock' && file !== 'image') await copyFile(path.join(dir, file), path.join(image, file));
         copied = true;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
