@@ -5,12 +5,13 @@
  * a second (the figures then mean nothing; the shape of the summary is what it checks).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus, loadavg } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CapMonitor } from './cap-monitor.js';
 import { loadLibrary, type LibraryBuild } from './library.js';
 import { measureMemory, type MemoryResult } from './memory.js';
 import { measureSimulation, type SimulationResult } from './simulation.js';
+import { measureStore, type StoreResult } from './store.js';
 import { measureThroughput, type ThroughputResult } from './throughput.js';
 import { measureUtilization, type UtilizationResult } from './utilization.js';
 
@@ -29,6 +30,8 @@ export interface BenchSizes {
   readonly memoryItems: readonly [number, number];
   /** Items of the simulated batch. */
   readonly simulationItems: number;
+  /** Items of each FileStore run (with and without the seal). */
+  readonly storeItems: number;
 }
 
 /** The sizes `npm run bench` uses. */
@@ -40,6 +43,7 @@ export const FULL_SIZES: BenchSizes = {
   latencyMs: 20,
   memoryItems: [100_000, 1_000_000],
   simulationItems: 1_000_000,
+  storeItems: 20_000,
 };
 
 /** The targets of issue 8, by field of the summary. */
@@ -72,6 +76,8 @@ export interface BenchSummary {
     readonly utilization: UtilizationResult;
     readonly memory: MemoryResult;
     readonly simulation: SimulationResult;
+    /** The FileStore's group commit, with and without the seal. */
+    readonly store: StoreResult;
   };
   readonly sizes: BenchSizes;
   /** The build of bcss-bulk measured: `dist` (as published) or `src` (through tsx). */
@@ -95,6 +101,8 @@ export async function runBenchmarks(sizes: BenchSizes, build: LibraryBuild, log:
   const memory = await measureMemory(build, sizes.memoryItems[0], sizes.memoryItems[1]);
   log(`simulation: a batch of ${sizes.simulationItems} items in virtual time`);
   const simulation = await measureSimulation(library, sizes.simulationItems, monitor);
+  log(`store: a run of ${sizes.storeItems} items on a FileStore in ${tmpdir()}, with and without the seal, ${sizes.repeats} times each`);
+  const store = await measureStore(library, sizes.storeItems, sizes.repeats, monitor);
   const cpu = cpus();
   return {
     overheadVsPLimit: throughput.bcssBulkItemsPerSecond / throughput.pLimitItemsPerSecond,
@@ -105,7 +113,7 @@ export async function runBenchmarks(sizes: BenchSizes, build: LibraryBuild, log:
     capViolations: monitor.violations,
     machine: { node: process.version, cpu: cpu[0]?.model ?? 'unknown', cpus: cpu.length, loadAverageAtStart, loadAverageAtEnd: loadavg()[0]! },
     targets: TARGETS,
-    measured: { throughput, utilization, memory, simulation },
+    measured: { throughput, utilization, memory, simulation, store },
     sizes,
     library: build,
     finishedAt: new Date().toISOString(),
@@ -124,7 +132,7 @@ const number = (value: number, digits = 2) => value.toLocaleString('en-US', { ma
 
 /** The summary as a table for the terminal. */
 export function formatSummary(summary: BenchSummary): string {
-  const { throughput, utilization, memory, simulation } = summary.measured;
+  const { throughput, utilization, memory, simulation, store } = summary.measured;
   const mb = (bytes: number) => `${number(bytes / 1_048_576, 1)} MB`;
   const rows: Array<[string, string, string, string]> = [
     ['overheadVsPLimit', number(summary.overheadVsPLimit), '≥ 0.5', verdict('overheadVsPLimit', summary.overheadVsPLimit)],
@@ -144,6 +152,7 @@ export function formatSummary(summary: BenchSummary): string {
     `  per CPU second: bcss-bulk ${number(throughput.perCpuSecond.bcssBulk, 0)}, p-limit ${number(throughput.perCpuSecond.pLimit, 0)} (ratio ${number(throughput.perCpuSecond.bcssBulk / throughput.perCpuSecond.pLimit)}), bottleneck ${number(throughput.perCpuSecond.bottleneck, 0)}`,
     `utilization: ${number(utilization.callsPerSecond, 1)} calls/s of a ceiling of ${number(utilization.ceilingCallsPerSecond, 1)} (cap 4, L = ${utilization.latencyMs} ms, ${utilization.calls} calls); the server's mean latency was ${number(utilization.serverMeanLatencyMs, 2)} ms, of which the run used ${number(utilization.utilizationOfServerLatency, 3)}; four plain loops without bcss-bulk reached ${number(utilization.bareLoopsUtilization, 3)}`,
     `memory: peak RSS ${mb(memory.smallPeakRssBytes)} for ${memory.smallItems} items, ${mb(memory.largePeakRssBytes)} for ${memory.largeItems}, ${mb(memory.doublePeakRssBytes)} for ${2 * memory.largeItems}`,
+    `store: ${number(store.sealedItemsPerSecond, 0)} items/s with the seal, ${number(store.unsealedItemsPerSecond, 0)} without (ratio ${number(store.sealRatio, 3)}; fsyncs per item ${number(store.syncsPerItem.sealed, 3)} vs ${number(store.syncsPerItem.unsealed, 3)}; ${store.items} items, medians of ${store.repeats})`,
     `simulation: ${simulation.calls} calls (${number(simulation.virtualHours, 1)} h of virtual time) in ${number(simulation.wallMs / 1000, 1)} s`,
     `library: ${summary.library === 'dist' ? 'dist/ (as published)' : 'src/ through tsx'}`,
     `machine: Node ${summary.machine.node}, ${summary.machine.cpu} × ${summary.machine.cpus}, load average ${number(summary.machine.loadAverageAtStart)} → ${number(summary.machine.loadAverageAtEnd)}`,

@@ -239,17 +239,84 @@ export class RunLockedError extends BcssBulkError {
   }
 }
 
-/** A durable file (ledger, journal, checkpoint) is damaged before its end: never skipped silently. */
+/** What is wrong with a damaged file: see {@link LedgerDamagedError}. */
+export type LedgerDamage = 'corrupt' | 'missing' | 'shortened';
+
+/** Optional details of a {@link LedgerDamagedError}. */
+export interface LedgerDamageDetails {
+  /** `corrupt` (a record fails its checksum or is malformed), `missing` or `shortened` (the run directory's own records say it was longer). */
+  readonly damage?: LedgerDamage;
+  /** The length the checkpoint or the seal recorded for the file, in bytes. */
+  readonly expectedLength?: number;
+  /** The length found on disk (0 for a missing file). */
+  readonly foundLength?: number;
+  /**
+   * False when `bcss-bulk ledger repair` cannot help (the checkpoint itself is unreadable): the
+   * message then says to restore the directory from a backup or to start a new one.
+   * @defaultValue true
+   */
+  readonly repairable?: boolean;
+}
+
+/**
+ * A durable file of a run directory (ledger, journal, checkpoint, seal) is damaged: a record in
+ * the middle fails its checksum, or the file is missing or shorter than the run directory's own
+ * records (checkpoint, seal) say it was. Never taken for a torn write at the end and never
+ * skipped: nothing is changed on disk, and the operator repairs the directory explicitly
+ * (`bcss-bulk ledger repair DIR`), which says what a repaired run will call again.
+ */
 export class LedgerDamagedError extends BcssBulkError {
   /** The damaged file. */
   readonly file: string;
-  /** Byte offset of the first damaged record. */
+  /** Byte offset of the first damaged or missing record. */
   readonly offset: number;
+  /** What is wrong with it. */
+  readonly damage: LedgerDamage;
+  /** The length the checkpoint or the seal recorded for the file (missing or shortened files). */
+  readonly expectedLength: number | undefined;
+  /** The length found on disk (0 for a missing file). */
+  readonly foundLength: number | undefined;
 
-  constructor(file: string, offset: number, what: string) {
-    super('LEDGER_DAMAGED', `${file} is damaged at byte ${offset}: ${what}; valid records follow it, so this is not a torn write at the end`);
+  constructor(file: string, offset: number, what: string, details: LedgerDamageDetails = {}) {
+    const next =
+      details.repairable === false
+        ? `Nothing was changed; a repair cannot rebuild it: restore ${dirOf(file)} from a backup, or start the batch in a new run directory`
+        : `Nothing was changed; see what a repair would do with \`bcss-bulk ledger repair ${dirOf(file)}\``;
+    super('LEDGER_DAMAGED', `${file} is damaged at byte ${offset}: ${what}. ${next}`);
     this.file = file;
     this.offset = offset;
+    this.damage = details.damage ?? 'corrupt';
+    this.expectedLength = details.expectedLength;
+    this.foundLength = details.foundLength;
+  }
+}
+
+function dirOf(file: string): string {
+  const cut = Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\'));
+  return cut > 0 ? file.slice(0, cut) : '.';
+}
+
+/**
+ * A file operation of the durable store failed (the disk is full, a quota is reached, the file
+ * system is read-only, permission denied, an I/O error): `errno` is the system's code
+ * (`ENOSPC`, `EDQUOT`, `EROFS`, `EACCES`, `EIO`, ...), `path` the file or directory and
+ * `operation` what the store was doing. The run directory is left as it was before the
+ * operation (the previous checkpoint still loads); free space or fix the permissions and
+ * start again.
+ */
+export class StoreIoError extends BcssBulkError {
+  /** The system's error code, e.g. `ENOSPC`. */
+  readonly errno: string;
+  /** The file or directory the operation was on. */
+  readonly path: string;
+  /** What the store was doing, e.g. `create the lock file`. */
+  readonly operation: string;
+
+  constructor(operation: string, path: string, errno: string, detail: string, options?: { cause?: unknown }) {
+    super('STORE_IO', `The file store could not ${operation} (${path}): ${detail} (${errno})`, options);
+    this.errno = errno;
+    this.path = path;
+    this.operation = operation;
   }
 }
 

@@ -127,11 +127,15 @@ export {
   rerunInput,
   csvField,
   CSV_COLUMNS,
+  planRepair,
+  applyRepair,
+  formatRepairPlan,
 } from './file-store/index.js';
-export type { FileStoreOptions, TriageRoute, LedgerRecord, FileSystem, AppendHandle, LedgerFilter, LedgerSummary, ExportFormat } from './file-store/index.js';
+export type { FileStoreOptions, TriageRoute, LedgerRecord, FileSystem, AppendHandle, UpdateHandle, LedgerFilter, LedgerSummary, ExportFormat, RepairPlan, RepairResult, RepairOptions, NamedDamagedRecord } from './file-store/index.js';
 export { FINGERPRINTED_ITEMS } from './store.js';
 export type { ResumeState, OutcomeCounts } from './store.js';
-export { InputChangedError, RunDirLockedError, LedgerDamagedError } from './errors.js';
+export { InputChangedError, RunDirLockedError, LedgerDamagedError, StoreIoError } from './errors.js';
+export type { LedgerDamage, LedgerDamageDetails } from './errors.js';
 export { itemFingerprint, stableStringify } from './fingerprint.js';
 
 // Shared mode: caps held across processes and hosts through Redis, and a run lock.

@@ -15,6 +15,7 @@ const TINY: BenchSizes = {
   latencyMs: 5,
   memoryItems: [1_000, 5_000],
   simulationItems: 2_000,
+  storeItems: 300,
 };
 
 describe('benchmark suite', () => {
@@ -34,7 +35,9 @@ describe('benchmark suite', () => {
     expect(summary.measured.simulation.peakConcurrency).toEqual({ rn: 4, sigedis: 2 });
     expect(summary.measured.simulation.calls).toBeGreaterThanOrEqual(TINY.simulationItems);
     expect(summary.measured.memory.smallPeakRssBytes).toBeGreaterThan(10 * 1024 * 1024);
-    expect(lines).toHaveLength(4);
+    expect(summary.measured.store.sealedItemsPerSecond).toBeGreaterThan(0);
+    expect(summary.measured.store.syncsPerItem.sealed).toBeGreaterThan(summary.measured.store.syncsPerItem.unsealed); // the seal is written
+    expect(lines).toHaveLength(5);
 
     const dir = await mkdtemp(join(tmpdir(), 'bcss-bench-'));
     try {

@@ -30,7 +30,7 @@ describe('bcss-bulk --help at every level', () => {
   it.each([['--help'], ['-h'], ['help']])('%s prints the whole usage', async (...args) => {
     const result = await cli(...args);
     expect(result).toMatchObject({ code: 0, stderr: '' });
-    for (const line of ['bcss-bulk ledger summary DIR', 'bcss-bulk ledger export DIR --format', 'bcss-bulk plan --volumes', 'bcss-bulk --version', 'Exit codes:']) expect(result.stdout).toContain(line);
+    for (const line of ['bcss-bulk ledger summary DIR', 'bcss-bulk ledger export DIR --format', 'bcss-bulk ledger repair DIR [--apply]', 'bcss-bulk plan --volumes', 'bcss-bulk --version', 'Exit codes:']) expect(result.stdout).toContain(line);
   });
 
   it.each([
@@ -40,6 +40,8 @@ describe('bcss-bulk --help at every level', () => {
     [['ledger', 'summary', '--help'], 'bcss-bulk ledger summary DIR [--json]', 'ledger export'],
     [['ledger', 'summary', '/no/such/run-dir', '-h'], 'bcss-bulk ledger summary DIR [--json]', 'ledger export'],
     [['ledger', 'export', '--help'], 'bcss-bulk ledger export DIR --format csv|jsonl', 'ledger summary'],
+    [['ledger', 'repair', '--help'], 'bcss-bulk ledger repair DIR [--apply]', 'ledger export'],
+    [['help', 'ledger', 'repair'], 'bcss-bulk ledger repair DIR [--apply]', 'ledger summary'],
     [['help', 'ledger', 'export'], 'bcss-bulk ledger export DIR --format csv|jsonl', 'ledger summary'],
   ])('%j prints that command\'s usage only and exits 0', async (args, shown, notShown) => {
     const result = await cli(...args);
@@ -61,6 +63,8 @@ describe('wrong usage still exits 2, with a message and the usage', () => {
     [['frobnicate', '--help'], "unknown command 'frobnicate'"],
     [['--frobnicate'], "unknown option '--frobnicate'"],
     [['ledger', 'frobnicate'], "unknown ledger command 'frobnicate'"],
+    [['ledger', 'repair'], 'ledger repair takes one run directory'],
+    [['ledger', 'repair', '/tmp', '--force'], "Unknown option '--force'"],
     [['ledger', 'summary', '/tmp', '--bogus'], "Unknown option '--bogus'"],
     [['plan', '--bogus'], "Unknown option '--bogus'"],
     [[], 'no command given'],

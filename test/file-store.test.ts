@@ -298,12 +298,15 @@ describe('group commit and checkpoints', () => {
     await Promise.all(waves);
     // Copy the directory as a crash would leave it (no last checkpoint, no lock released). A
     // checkpoint may still be under way and rename or remove a file during the copy: start again.
+    // The seal first: the copy is not one instant, and a seal copied after a newer checkpoint
+    // would be newer than the checkpoint copied before it, which no crash leaves.
     const image = path.join(dir, 'image');
     for (let copied = false; !copied; ) {
       await rm(image, { recursive: true, force: true });
       await mkdir(image);
       try {
-        for (const file of await readdir(dir)) if (file !== 'lock' && file !== 'image') await copyFile(path.join(dir, file), path.join(image, file));
+        const names = (await readdir(dir)).sort((a, b) => Number(b === 'seal') - Number(a === 'seal'));
+        for (const file of names) if (file !== 'lock' && file !== 'image') await copyFile(path.join(dir, file), path.join(image, file));
         copied = true;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
@@ -321,11 +324,13 @@ describe('torn ends and damage', () => {
     const ledger = await writeRejects(3, { checkpointEvery: 1_000_000 });
     const full = await readFile(ledger);
     const lastStart = full.lastIndexOf('\n', full.length - 2) + 1;
-    // The checkpoint was written at close and covers all three records: remove it so the ledger is read.
+    // The checkpoint and the seal written at close cover all three records: remove both, so the
+    // directory is the image of a crash in the middle of the first group's write.
     const checkpoint = await readFile(path.join(dir, 'checkpoint'));
     for (let cut = lastStart; cut < full.length; cut++) {
       await writeFile(ledger, full.subarray(0, cut));
       await rm(path.join(dir, 'checkpoint'));
+      await rm(path.join(dir, 'seal'));
       const records = await readLedger(dir);
       expect(records.map((r) => r.position)).toEqual([0, 1]);
       const store = await FileStore.open(dir);
@@ -359,7 +364,14 @@ describe('torn ends and damage', () => {
     const data = await readFile(file);
     data[30] = data[30]! ^ 0x04;
     await writeFile(file, data);
-    await expect(FileStore.open(dir)).rejects.toMatchObject({ code: 'LEDGER_DAMAGED', file });
+    const error = await FileStore.open(dir).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: 'LEDGER_DAMAGED', file });
+    // A repair cannot rebuild a checkpoint: the message sends the operator to a backup, not to the repair.
+    expect((error as Error).message).toMatch(/restore .* from a backup/);
+    expect((error as Error).message).not.toContain('ledger repair');
   });
 });
 

@@ -8,6 +8,7 @@ import packageJson from '../../package.json' with { type: 'json' };
 import { BcssBulkError } from '../errors.js';
 import { nodeFileSystem } from '../file-store/fs.js';
 import { exportLines, readLedger, summarizeLedger, type ExportFormat, type LedgerSummary } from '../file-store/ledger-tools.js';
+import { applyRepair, formatRepairPlan, planRepair } from '../file-store/repair.js';
 import { PLAN_USAGE, planCommand } from './plan-command.js';
 
 /** Where the commands write. */
@@ -27,11 +28,21 @@ export const EXPORT_USAGE = `  bcss-bulk ledger export DIR --format csv|jsonl [-
       Writes the rejects (all, or the chosen ones) to standard output as CSV or JSON Lines.
 `;
 
+/** The usage of `bcss-bulk ledger repair`. */
+export const REPAIR_USAGE = `  bcss-bulk ledger repair DIR [--apply]
+      Says what is damaged in the run directory DIR (a ledger or journal missing or shorter than
+      its checkpoint and seal say, a damaged record) and what a repaired run will do: the items it
+      will call again (positions; keys masked, where known) and the rejects that are lost. Changes
+      nothing without --apply; with --apply (the run must be stopped) keeps every valid record,
+      rewrites the checkpoint and the seal so the next run resumes and calls again exactly those
+      items, and writes a note of the repair (repair-<instant>.txt) in DIR.
+`;
+
 const EXIT_CODES = 'Exit codes: 0 done, 1 the command failed (no run directory, a damaged file, a plan\'s bad input), 2 wrong usage.\n';
 
 /** The usage text. */
 export const USAGE = `Usage:
-${SUMMARY_USAGE}${EXPORT_USAGE}${PLAN_USAGE}  bcss-bulk --version | -v
+${SUMMARY_USAGE}${EXPORT_USAGE}${REPAIR_USAGE}${PLAN_USAGE}  bcss-bulk --version | -v
   bcss-bulk --help | -h            (also COMMAND --help: bcss-bulk plan --help, bcss-bulk ledger export --help)
 
 ${EXIT_CODES}`;
@@ -43,9 +54,10 @@ function usageOf(lines: string): string {
 
 /** The usage printed by `--help` after a command: `[group]` or `[group, command]`. */
 const COMMAND_USAGE: Readonly<Record<string, string>> = {
-  ledger: usageOf(SUMMARY_USAGE + EXPORT_USAGE),
+  ledger: usageOf(SUMMARY_USAGE + EXPORT_USAGE + REPAIR_USAGE),
   'ledger summary': usageOf(SUMMARY_USAGE),
   'ledger export': usageOf(EXPORT_USAGE),
+  'ledger repair': usageOf(REPAIR_USAGE),
   plan: usageOf(PLAN_USAGE),
 };
 
@@ -67,6 +79,9 @@ export function formatSummary(dir: string, summary: LedgerSummary): string {
     perSource[source] = counts.success + counts.reject + counts.exhausted;
   }
   lines += `Rejects in the ledgers: ${summary.rejects}\n`;
+  let counted = 0;
+  for (const counts of Object.values(summary.counts)) counted += counts.reject + counts.exhausted;
+  if (counted > summary.rejects) lines += `  The counts say ${counted} rejects: ${counted - summary.rejects} reject record(s) are lost (see the repair-*.txt note in the directory)\n`;
   if (summary.rejects > 0) {
     lines += table('By ledger', summary.byLedger) + table('By source', summary.bySource) + table('By outcome', summary.byOutcome) + table('By code', summary.byCode);
   }
@@ -81,7 +96,7 @@ async function checkRunDir(dir: string): Promise<void> {
   } catch (error) {
     throw new BcssBulkError('NO_RUN_DIR', `Cannot read the run directory ${dir}: ${(error as Error).message}`);
   }
-  if (!names.some((name) => name === 'checkpoint' || /^(ledger|journal)-.*\.log$/.test(name))) {
+  if (!names.some((name) => name === 'checkpoint' || name === 'seal' || /^(ledger|journal)-.*\.log$/.test(name))) {
     throw new BcssBulkError('NO_RUN_DIR', `${dir} is not a run directory (no checkpoint, ledger or journal in it)`);
   }
 }
@@ -113,6 +128,20 @@ async function exportCommand(args: string[], io: CliOutput): Promise<void> {
     ...(values.code === undefined ? {} : { codes: values.code }),
   });
   for (const line of exportLines(records, values.format as ExportFormat)) io.out(line);
+}
+
+async function repair(args: string[], io: CliOutput): Promise<void> {
+  const { values, positionals } = parseArgs({ args, options: { apply: { type: 'boolean' } }, allowPositionals: true, strict: true });
+  const [dir, ...extra] = positionals;
+  if (dir === undefined || extra.length > 0) throw new UsageError('ledger repair takes one run directory');
+  await checkRunDir(dir);
+  if (values.apply !== true) {
+    io.out(formatRepairPlan(await planRepair(dir), false));
+    return;
+  }
+  const result = await applyRepair(dir);
+  io.out(formatRepairPlan(result, true));
+  if (result.note !== undefined) io.out(`\nRepaired. A note of the repair is in ${result.note}\n`);
 }
 
 const isHelp = (arg: string | undefined) => arg === '--help' || arg === '-h';
@@ -150,7 +179,8 @@ export async function runCli(argv: readonly string[], io: CliOutput): Promise<nu
     }
     if (command === 'summary') await summary(rest, io);
     else if (command === 'export') await exportCommand(rest, io);
-    else throw new UsageError(command === undefined ? 'ledger: give summary or export' : `unknown ledger command '${command}'`);
+    else if (command === 'repair') await repair(rest, io);
+    else throw new UsageError(command === undefined ? 'ledger: give summary, export or repair' : `unknown ledger command '${command}'`);
     return 0;
   } catch (error) {
     if (error instanceof UsageError || (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true)) {

@@ -4,17 +4,21 @@
  * checkpoint (low watermark, the few positions finished above it, counts) is replaced
  * atomically every `checkpointEvery` records and when the store closes. Appends are synced in
  * groups: every record waiting when a group starts is written and fsynced together, and its
- * `record()` resolves then — one fsync per group, not per item. A run started again on the
- * same directory and input resumes after what is recorded.
+ * `record()` resolves then — one fsync per group, not per item. After each group the seal
+ * (synced lengths of the journal and the ledgers) is overwritten in place, in parallel with the
+ * next group; the next group resolves once both are on disk. A run started again on the same
+ * directory and input resumes after what is recorded; a file shorter than the checkpoint or the
+ * seal say is damage, not a torn end.
  */
 import path from 'node:path';
 import { ConfigError, InputChangedError } from '../errors.js';
 import type { OutcomeRecord, ResumeState, RunMeta, RunStore } from '../store.js';
 import { nextMacrotask } from '../macrotask.js';
 import { encodeRecord } from './framing.js';
-import { DIR_MODE, FILE_MODE, nodeFileSystem, writeFileDurably, type AppendHandle, type FileSystem } from './fs.js';
-import { acquireLock, type HeldLock } from './lock.js';
+import { DIR_MODE, FILE_MODE, nodeFileSystem, storeIo, writeFileDurably, type AppendHandle, type FileSystem } from './fs.js';
+import { acquireLock, LOCK_FILE, type HeldLock } from './lock.js';
 import { CHECKPOINT_FILE, journalFileName, ledgerFileName, loadRunDir, type CheckpointData, type Progress } from './run-dir.js';
+import { Sealer, sealSnapshot } from './sealer.js';
 import { checkRoutes, DEFAULT_LEDGER, DEFAULT_TRIAGE_ROUTES, ledgerFor, type TriageRoute } from './triage.js';
 
 /** Options of {@link FileStore.open}. */
@@ -56,6 +60,8 @@ export class FileStore implements RunStore {
   private sinceCheckpoint = 0;
   private meta: RunMeta | undefined;
   private closed = false;
+  /** Bytes of the journal of the current generation (synced once the group that wrote them is). */
+  private journalLength: number;
 
   private constructor(
     /** The run directory. */
@@ -69,7 +75,10 @@ export class FileStore implements RunStore {
     private readonly defaultLedger: string,
     private readonly checkpointEvery: number,
     keepNationalNumbers: boolean,
+    journalLength: number,
+    private readonly sealer: Sealer,
   ) {
+    this.journalLength = journalLength;
     this.keepsNationalNumbers = keepNationalNumbers;
     for (const [ledger, length] of ledgerLengths) this.ledgerLengths.set(ledger, length);
   }
@@ -79,7 +88,11 @@ export class FileStore implements RunStore {
    * ledgers, and cuts a torn record off their ends.
    *
    * @throws {RunDirLockedError} another live process holds the directory.
-   * @throws {LedgerDamagedError} a file is damaged before its end (file and byte offset named).
+   * @throws {LedgerDamagedError} a file is damaged before its end, or missing or shorter than the
+   * checkpoint or the seal say (file, byte offset, expected and found lengths named); nothing is
+   * changed on disk. `bcss-bulk ledger repair DIR` says what a repair would do.
+   * @throws {StoreIoError} a file operation failed: no space left (`ENOSPC`), quota (`EDQUOT`),
+   * read-only file system (`EROFS`), permission denied (`EACCES`), ...
    * @throws {ConfigError} a bad triage route or option.
    */
   static async open(dir: string, options: FileStoreOptions = {}): Promise<FileStore> {
@@ -92,19 +105,25 @@ export class FileStore implements RunStore {
       throw new ConfigError([{ path: ['checkpointEvery'], message: 'expected a positive integer' }], 'file store configuration');
     }
     const absolute = path.resolve(dir);
-    await fs.ensureDir(absolute, DIR_MODE);
-    const lock = await acquireLock(fs, absolute);
+    await storeIo('create the run directory', absolute, () => fs.ensureDir(absolute, DIR_MODE));
+    const lock = await storeIo('create the lock file', path.join(absolute, LOCK_FILE), () => acquireLock(fs, absolute));
     try {
       const loaded = await loadRunDir(fs, absolute);
       const lengths = new Map<string, number>();
       for (const scanned of [loaded.journal, ...loaded.ledgers.values()]) {
-        if (scanned !== undefined && scanned.validEnd < scanned.length) await cutTornEnd(fs, scanned.file, scanned.validEnd);
+        // Synced even when nothing is cut: what the seal will record must be on disk first.
+        if (scanned !== undefined) await storeIo('cut the torn end of a file', scanned.file, () => cutTornEnd(fs, scanned.file, scanned.validEnd, scanned.length));
       }
       for (const [ledger, scanned] of loaded.ledgers) lengths.set(ledger, scanned.validEnd);
-      for (const leftover of loaded.leftovers) await fs.remove(leftover);
-      return new FileStore(absolute, fs, lock, loaded.progress, loaded.generation, lengths, routes, defaultLedger, checkpointEvery, options.keepNationalNumbers ?? false);
+      for (const leftover of loaded.leftovers) await storeIo('remove a leftover file', leftover, () => fs.remove(leftover));
+      const journalLength = loaded.journal?.validEnd ?? 0;
+      const ledgerNames = new Set([...lengths.keys(), defaultLedger, ...routes.map((route) => route.ledger)]);
+      const snapshot = sealSnapshot({ generation: loaded.generation, journal: journalLength, ledgers: lengths, completed: loaded.progress.completed(), next: loaded.progress.next });
+      const sealer = await Sealer.create(fs, absolute, ledgerNames, snapshot, loaded.seal?.data.seq ?? 0);
+      const store = new FileStore(absolute, fs, lock, loaded.progress, loaded.generation, lengths, routes, defaultLedger, checkpointEvery, options.keepNationalNumbers ?? false, journalLength, sealer);
+      return store;
     } catch (error) {
-      await lock.release();
+      await lock.release().catch(() => undefined);
       throw error;
     }
   }
@@ -156,7 +175,9 @@ export class FileStore implements RunStore {
     try {
       await this.flushing;
       if (this.failure === undefined) await this.serialized(() => this.writeCheckpoint());
+      if (this.failure === undefined) await this.sealer.settled();
     } finally {
+      await this.sealer.close().catch(() => undefined);
       for (const handle of this.handles.values()) await handle.close().catch(() => undefined);
       this.handles.clear();
       await this.lock.release();
@@ -191,20 +212,23 @@ export class FileStore implements RunStore {
           if (lines === undefined) byFile.set(file, [pending.line]);
           else lines.push(pending.line);
         }
-        const touched: AppendHandle[] = [];
+        const touched: [string, AppendHandle][] = [];
         for (const [file, lines] of byFile) {
           const handle = await this.handle(file);
           const data = Buffer.from(lines.join(''));
-          await handle.append(data);
+          await storeIo('append records', path.join(this.dir, file), () => handle.append(data));
           if (file.startsWith('ledger-')) this.ledgerLengths.set(ledgerNameOf(file), (this.ledgerLengths.get(ledgerNameOf(file)) ?? 0) + data.length);
-          touched.push(handle);
+          else this.journalLength += data.length;
+          touched.push([path.join(this.dir, file), handle]);
         }
-        await Promise.all(touched.map((handle) => handle.sync()));
+        // The seal of the previous group was started when it ended: both on disk before this group resolves.
+        await Promise.all([...touched.map(([file, handle]) => storeIo('sync records', file, () => handle.sync())), this.sealer.settled()]);
         for (const pending of group) pending.apply?.();
         for (const pending of group) pending.resolve();
         this.sinceCheckpoint += group.length;
         group = [];
         if (this.sinceCheckpoint >= this.checkpointEvery) await this.writeCheckpoint();
+        else this.seal();
       }
     } catch (error) {
       this.failure = error;
@@ -213,6 +237,13 @@ export class FileStore implements RunStore {
     } finally {
       this.flushing = undefined;
     }
+  }
+
+  /** Starts writing the seal of the synced state (awaited by the next group, or by `close()`). */
+  private seal(): void {
+    this.sealer.write(
+      sealSnapshot({ generation: this.generation, journal: this.journalLength, ledgers: this.ledgerLengths, completed: this.progress.completed(), next: this.progress.next }),
+    );
   }
 
   /** Runs `task` when no group is being written (appends wait for it). */
@@ -237,8 +268,10 @@ export class FileStore implements RunStore {
   private async handle(file: string): Promise<AppendHandle> {
     let handle = this.handles.get(file);
     if (handle === undefined) {
-      handle = await this.fs.openAppend(path.join(this.dir, file), FILE_MODE);
-      await this.fs.syncDir(this.dir); // the new file's name is durable before its records count
+      const full = path.join(this.dir, file);
+      const opened = await storeIo('create a file', full, () => this.fs.openAppend(full, FILE_MODE));
+      await storeIo('sync the run directory', this.dir, () => this.fs.syncDir(this.dir)); // the new file's name is durable before its records count
+      handle = opened;
       this.handles.set(file, handle);
     }
     return handle;
@@ -262,16 +295,20 @@ export class FileStore implements RunStore {
       fingerprints: [...this.progress.fingerprints],
       ledgers,
       ...(this.meta === undefined ? {} : { meta: this.meta }),
+      sealed: true,
       writtenAt: new Date().toISOString(),
     };
-    await writeFileDurably(this.fs, path.join(this.dir, CHECKPOINT_FILE), encodeRecord(data));
+    const file = path.join(this.dir, CHECKPOINT_FILE);
+    await storeIo('write the checkpoint', file, () => writeFileDurably(this.fs, file, encodeRecord(data)));
     const oldJournal = journalFileName(this.generation);
     this.generation = next;
+    this.journalLength = 0;
     this.sinceCheckpoint = 0;
     const old = this.handles.get(oldJournal);
     this.handles.delete(oldJournal);
     await old?.close();
-    await this.fs.remove(path.join(this.dir, oldJournal));
+    await storeIo('remove the journal covered by the checkpoint', path.join(this.dir, oldJournal), () => this.fs.remove(path.join(this.dir, oldJournal)));
+    this.seal();
   }
 }
 
@@ -279,11 +316,11 @@ function ledgerNameOf(file: string): string {
   return file.slice('ledger-'.length, -'.log'.length);
 }
 
-/** Cuts a torn record off the end of a file, so new records follow the last valid one. */
-async function cutTornEnd(fs: FileSystem, file: string, validEnd: number): Promise<void> {
+/** Cuts a torn record off the end of a file, so new records follow the last valid one, and syncs it. */
+async function cutTornEnd(fs: FileSystem, file: string, validEnd: number, length: number): Promise<void> {
   const handle = await fs.openAppend(file, FILE_MODE);
   try {
-    await handle.truncate(validEnd);
+    if (validEnd < length) await handle.truncate(validEnd);
     await handle.sync();
   } finally {
     await handle.close();

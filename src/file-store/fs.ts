@@ -7,6 +7,7 @@
 import { constants } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import path from 'node:path';
+import { BcssBulkError, StoreIoError } from '../errors.js';
 
 /** An open file the store appends to. */
 export interface AppendHandle {
@@ -20,12 +21,27 @@ export interface AppendHandle {
   close(): Promise<void>;
 }
 
+/** An open file the store overwrites in place (the seal). */
+export interface UpdateHandle {
+  /** Writes all of `data` at byte `position` (pwrite; the file's other bytes are kept). */
+  writeAt(data: Uint8Array, position: number): Promise<void>;
+  /**
+   * Flushes the file's data to the disk: fdatasync, enough for a file whose size does not change
+   * (no journal commit of its metadata on most file systems).
+   */
+  sync(): Promise<void>;
+  /** Closes the file. */
+  close(): Promise<void>;
+}
+
 /** File operations of the store; {@link nodeFileSystem} by default. */
 export interface FileSystem {
   /** Creates the directory (and its parents) if needed and sets its mode. */
   ensureDir(dir: string, mode: number): Promise<void>;
   /** Opens `file` for appending, creating it with `mode` if needed; `exclusive` fails with EEXIST when it exists. */
   openAppend(file: string, mode: number, exclusive?: boolean): Promise<AppendHandle>;
+  /** Opens an existing `file` for writing in place (not appending). */
+  openForUpdate(file: string): Promise<UpdateHandle>;
   /** The file's bytes, or `undefined` when it does not exist. */
   readFile(file: string): Promise<Buffer | undefined>;
   /** Renames `from` to `to`, replacing `to` (atomic on POSIX file systems). */
@@ -56,6 +72,17 @@ export const nodeFileSystem: FileSystem = {
       append: (data) => handle.appendFile(data),
       sync: () => handle.sync(),
       truncate: (length) => handle.truncate(length),
+      close: () => handle.close(),
+    };
+  },
+  async openForUpdate(file) {
+    const handle = await fsp.open(file, 'r+');
+    return {
+      writeAt: async (data, position) => {
+        let written = 0;
+        while (written < data.length) written += (await handle.write(data, written, data.length - written, position + written)).bytesWritten;
+      },
+      sync: () => handle.datasync(),
       close: () => handle.close(),
     };
   },
@@ -115,4 +142,37 @@ export async function writeFileDurably(fs: FileSystem, file: string, data: strin
 /** True when an error is a file system error with the given code (`ENOENT`, `EEXIST`, ...). */
 export function hasErrorCode(error: unknown, code: string): boolean {
   return isCode(error, code);
+}
+
+const ERRNO_TEXT: Readonly<Record<string, string>> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'the disk quota is exceeded',
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EIO: 'input/output error',
+  ENOTDIR: 'a part of the path is not a directory',
+  EEXIST: 'the file exists',
+  EMFILE: 'too many open files',
+};
+
+/**
+ * Runs one file operation of the store; a system error (ENOSPC, EDQUOT, EROFS, EACCES, EIO, ...)
+ * becomes a {@link StoreIoError} naming the operation, the path and the code. The library's own
+ * errors pass through.
+ */
+export async function storeIo<T>(operation: string, file: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw toStoreIoError(operation, file, error);
+  }
+}
+
+/** The {@link StoreIoError} of a failed file operation (the library's own errors are returned as they are). */
+export function toStoreIoError(operation: string, file: string, error: unknown): unknown {
+  if (error instanceof BcssBulkError) return error;
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  if (typeof code !== 'string' || !/^E[A-Z0-9]+$/.test(code)) return error;
+  return new StoreIoError(operation, file, code, ERRNO_TEXT[code] ?? 'the operation failed', { cause: error });
 }

@@ -10,3 +10,6 @@ export { nodeFileSystem } from './fs.js';
 export type { FileSystem, AppendHandle } from './fs.js';
 export { readLedger, summarizeLedger, exportLedger, exportLines, rerunInput, csvField, CSV_COLUMNS } from './ledger-tools.js';
 export type { LedgerFilter, LedgerSummary, ExportFormat } from './ledger-tools.js';
+export { planRepair, applyRepair, formatRepairPlan } from './repair.js';
+export type { RepairPlan, RepairResult, RepairOptions, NamedDamagedRecord } from './repair.js';
+export type { UpdateHandle } from './fs.js';

@@ -4,9 +4,28 @@
  * them as CSV or JSON Lines, and re-run chosen rejects as the input of a new run.
  */
 import path from 'node:path';
+import { LedgerDamagedError } from '../errors.js';
 import type { ItemOutcome, OutcomeCounts } from '../store.js';
 import { nodeFileSystem, type FileSystem } from './fs.js';
-import { ledgerRecords, loadRunDir, type LedgerRecord } from './run-dir.js';
+import { CHECKPOINT_FILE, ledgerRecords, loadRunDir, type LedgerRecord, type LoadedRunDir } from './run-dir.js';
+import { SEAL_FILE } from './seal.js';
+
+/**
+ * Loads a run directory that a live run may be writing (no lock): when a damage is found but the
+ * checkpoint or the seal changed during the read (a checkpoint replaced, a journal removed), the
+ * read is made again; a damage found twice on the same files is reported.
+ */
+async function loadLive(fs: FileSystem, dir: string): Promise<LoadedRunDir> {
+  const marks = async () => `${(await fs.readFile(path.join(dir, CHECKPOINT_FILE)))?.toString('base64')}|${(await fs.readFile(path.join(dir, SEAL_FILE)))?.toString('base64')}`;
+  for (let attempt = 0; ; attempt++) {
+    const before = await marks();
+    try {
+      return await loadRunDir(fs, dir);
+    } catch (error) {
+      if (!(error instanceof LedgerDamagedError) || attempt >= 4 || (await marks()) === before) throw error;
+    }
+  }
+}
 
 /** Which rejects to read. Every filter given must match; none given: all of them. */
 export interface LedgerFilter {
@@ -23,10 +42,10 @@ export interface LedgerFilter {
 /**
  * The reject records of a run directory, ledger by ledger, in the order they were written.
  *
- * @throws {LedgerDamagedError} a file is damaged before its end.
+ * @throws {LedgerDamagedError} a file is damaged, missing or shortened (see `bcss-bulk ledger repair`).
  */
 export async function readLedger(dir: string, filter: LedgerFilter = {}): Promise<LedgerRecord[]> {
-  const loaded = await loadRunDir(filter.fs ?? nodeFileSystem, path.resolve(dir));
+  const loaded = await loadLive(filter.fs ?? nodeFileSystem, path.resolve(dir));
   const outcomes = filter.outcomes === undefined ? undefined : new Set<string>(filter.outcomes);
   const codes = filter.codes === undefined ? undefined : new Set(filter.codes);
   const records: LedgerRecord[] = [];
@@ -64,10 +83,10 @@ function bump(counts: Record<string, number>, key: string): void {
  * Summarises a run directory: progress and counts, and the rejects by ledger, source, outcome
  * and code.
  *
- * @throws {LedgerDamagedError} a file is damaged before its end.
+ * @throws {LedgerDamagedError} a file is damaged, missing or shortened (see `bcss-bulk ledger repair`).
  */
 export async function summarizeLedger(dir: string, options: { readonly fs?: FileSystem } = {}): Promise<LedgerSummary> {
-  const loaded = await loadRunDir(options.fs ?? nodeFileSystem, path.resolve(dir));
+  const loaded = await loadLive(options.fs ?? nodeFileSystem, path.resolve(dir));
   const byLedger: Record<string, number> = {};
   const bySource: Record<string, number> = {};
   const byOutcome: Record<string, number> = {};
@@ -122,7 +141,7 @@ export function* exportLines(records: Iterable<LedgerRecord>, format: ExportForm
 /**
  * Exports the rejects of a run directory as CSV or JSON Lines.
  *
- * @throws {LedgerDamagedError} a file is damaged before its end.
+ * @throws {LedgerDamagedError} a file is damaged, missing or shortened (see `bcss-bulk ledger repair`).
  */
 export async function exportLedger(dir: string, format: ExportFormat, filter: LedgerFilter = {}): Promise<string> {
   return [...exportLines(await readLedger(dir, filter), format)].join('');

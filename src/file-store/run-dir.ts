@@ -7,16 +7,21 @@
  * - `journal-<generation>.log` — framed records appended since that checkpoint: successes
  *   (their position and source) and fingerprints.
  * - `ledger-<name>.log` — framed reject records, one ledger per triage route, never rewritten.
+ * - `seal` — the synced lengths of the journal and the ledgers, overwritten in place after every
+ *   synced group (see seal.ts).
  * - `lock` — the holder of the directory.
+ * - `repair-<instant>.txt` — the note of each explicit repair (`bcss-bulk ledger repair`).
  *
  * The state is the checkpoint, plus the journal of its generation, plus the ledger records
- * beyond the lengths the checkpoint covers.
+ * beyond the lengths the checkpoint covers. A file the checkpoint or the seal says existed that
+ * is missing, or is shorter than they say, is damage, never a torn end.
  */
 import path from 'node:path';
 import { LedgerDamagedError } from '../errors.js';
 import type { ItemOutcome, OutcomeCounts, OutcomeRecord, ResumeState, RunMeta } from '../store.js';
-import { scanRecords, type FramedRecord } from './framing.js';
-import type { FileSystem } from './fs.js';
+import { scanRecordsTolerant, type DamagedRange, type FramedRecord } from './framing.js';
+import { storeIo, type FileSystem } from './fs.js';
+import { decodeSeal, SEAL_FILE, type ReadSeal } from './seal.js';
 
 /** Name of the checkpoint file. */
 export const CHECKPOINT_FILE = 'checkpoint';
@@ -51,6 +56,8 @@ export interface CheckpointData {
   /** Byte length of each ledger the checkpoint covers. */
   readonly ledgers: Readonly<Record<string, number>>;
   readonly meta?: RunMeta;
+  /** True once the directory has a seal: then a missing seal is damage. */
+  readonly sealed?: boolean;
   readonly writtenAt: string;
 }
 
@@ -60,10 +67,13 @@ export class Progress {
   readonly finished = new Set<number>();
   readonly counts: Record<string, Record<ItemOutcome, number>> = {};
   readonly fingerprints: string[] = [];
+  /** One past the highest position finished. */
+  next = 0;
 
   /** Notes a finished item; false when it was already finished (it is not counted twice). */
   add(position: number, source: string, outcome: ItemOutcome): boolean {
     if (position < this.watermark || this.finished.has(position)) return false;
+    this.next = Math.max(this.next, position + 1);
     if (position === this.watermark) {
       this.watermark++;
       while (this.finished.delete(this.watermark)) this.watermark++;
@@ -100,25 +110,40 @@ export interface ScannedFile {
   /** Its length; more than `validEnd` when its end is torn. */
   readonly length: number;
   readonly validEnd: number;
+  /** Damaged lines followed by valid records (empty in a sound file). */
+  readonly damaged: readonly DamagedRange[];
+  /** Damaged complete lines after the last valid record. */
+  readonly torn: readonly DamagedRange[];
 }
 
-/** Everything read from a run directory. */
-export interface LoadedRunDir {
-  readonly progress: Progress;
+/** What a run directory's files are, read without judging them: {@link loadRunDir} and the repair build on it. */
+export interface RunDirSurvey {
+  readonly dir: string;
   readonly checkpoint: CheckpointData | undefined;
+  /** The seal, when there is a readable one. */
+  readonly seal: ReadSeal | undefined;
   /** Generation of the journal in use. */
   readonly generation: number;
   readonly journal: ScannedFile | undefined;
   readonly ledgers: ReadonlyMap<string, ScannedFile>;
   /** Journals of older generations (already covered by the checkpoint) and temp files of interrupted writes. */
   readonly leftovers: readonly string[];
+  /** The length each file must have at least, as the checkpoint or the seal recorded it (`journal` for the journal in use). */
+  readonly expected: ReadonlyMap<string, number>;
+  /** Every damage found, in the order of the files. */
+  readonly damages: readonly LedgerDamagedError[];
+}
+
+/** What {@link loadRunDir} returns: the survey of a sound directory and its progress. */
+export interface LoadedRunDir extends RunDirSurvey {
+  readonly progress: Progress;
 }
 
 async function scanFile(fs: FileSystem, file: string): Promise<ScannedFile | undefined> {
-  const data = await fs.readFile(file);
+  const data = await storeIo('read a file of the run directory', file, () => fs.readFile(file));
   if (data === undefined) return undefined;
-  const { records, validEnd } = scanRecords(file, data);
-  return { file, records, length: data.length, validEnd };
+  const { records, validEnd, damaged, torn } = scanRecordsTolerant(data);
+  return { file, records, length: data.length, validEnd, damaged, torn };
 }
 
 function isRecordOf(value: Record<string, unknown>): value is Record<string, unknown> & { position: number; source: string; outcome: ItemOutcome } {
@@ -137,60 +162,157 @@ export async function readCheckpoint(fs: FileSystem, dir: string): Promise<Check
   const value = scanned.records[0]?.value;
   // The checkpoint is replaced by rename, never appended: anything but one valid record is damage.
   if (value === undefined || scanned.records.length !== 1 || scanned.validEnd !== scanned.length) {
-    throw new LedgerDamagedError(file, scanned.records.length === 1 ? scanned.validEnd : 0, 'the checkpoint is not one valid record');
+    throw new LedgerDamagedError(file, scanned.records.length === 1 ? scanned.validEnd : 0, 'the checkpoint is not one valid record', { repairable: false });
   }
-  if (value['format'] !== FORMAT) throw new LedgerDamagedError(file, 0, `unknown checkpoint format ${String(value['format'])}`);
+  if (value['format'] !== FORMAT) throw new LedgerDamagedError(file, 0, `unknown checkpoint format ${String(value['format'])}`, { repairable: false });
   return value as unknown as CheckpointData;
 }
 
+/** Key of the journal in {@link RunDirSurvey.expected}. */
+export const JOURNAL_KEY = 'journal';
+
 /**
- * Reads a run directory's state: checkpoint, journal, ledgers.
- *
- * @throws {LedgerDamagedError} when a file is damaged before its end.
+ * The length each file must have at least: a ledger, the longer of what the checkpoint and the
+ * seal recorded (ledgers only grow); the journal in use, what the seal recorded when it measured
+ * that generation (a journal starts empty at each checkpoint). Pure.
  */
-export async function loadRunDir(fs: FileSystem, dir: string): Promise<LoadedRunDir> {
+export function expectedLengths(checkpoint: CheckpointData | undefined, seal: ReadSeal | undefined): Map<string, number> {
+  const expected = new Map<string, number>();
+  for (const [ledger, length] of Object.entries(checkpoint?.ledgers ?? {})) if (length > 0) expected.set(ledger, length);
+  for (const [ledger, length] of Object.entries(seal?.data.ledgers ?? {})) if (length > (expected.get(ledger) ?? 0)) expected.set(ledger, length);
+  const generation = checkpoint?.generation ?? 0;
+  if (seal !== undefined && seal.data.generation === generation && seal.data.journal > 0) expected.set(JOURNAL_KEY, seal.data.journal);
+  return expected;
+}
+
+/** The damage of a file against the length it must have, if any. */
+function lengthDamage(file: string, scanned: ScannedFile | undefined, expected: number | undefined): LedgerDamagedError | undefined {
+  if (expected === undefined || expected === 0) return undefined;
+  const name = path.basename(file);
+  if (scanned === undefined) {
+    return new LedgerDamagedError(file, 0, `${name} is missing, but the run directory's records say it held ${expected} bytes`, { damage: 'missing', expectedLength: expected, foundLength: 0 });
+  }
+  if (scanned.validEnd >= expected) return undefined;
+  const found = scanned.length === scanned.validEnd ? `${scanned.length} bytes` : `${scanned.length} bytes, valid up to byte ${scanned.validEnd}`;
+  return new LedgerDamagedError(file, scanned.validEnd, `expected at least ${expected} bytes (recorded by the checkpoint or the seal), found ${found}: records were removed, this is not a torn write at the end`, {
+    damage: 'shortened',
+    expectedLength: expected,
+    foundLength: scanned.length,
+  });
+}
+
+/**
+ * Reads a run directory's files and notes every damage instead of throwing: records damaged in
+ * the middle, files missing or shorter than the checkpoint or the seal say, a seal or journal
+ * newer than the checkpoint.
+ *
+ * @throws {LedgerDamagedError} a damaged checkpoint (nothing can be judged without it).
+ */
+export async function surveyRunDir(fs: FileSystem, dir: string): Promise<RunDirSurvey> {
+  const damages: LedgerDamagedError[] = [];
+  // The seal before the checkpoint: a live run only moves both forward, so the seal read is never newer.
+  const sealFile = path.join(dir, SEAL_FILE);
+  const sealBytes = await storeIo('read the seal', sealFile, () => fs.readFile(sealFile));
+  let seal: ReadSeal | undefined;
+  if (sealBytes !== undefined) {
+    try {
+      seal = decodeSeal(sealFile, sealBytes);
+    } catch (error) {
+      if (!(error instanceof LedgerDamagedError)) throw error;
+      damages.push(error);
+    }
+  }
   const checkpoint = await readCheckpoint(fs, dir);
+  const generation = checkpoint?.generation ?? 0;
+  if (checkpoint?.sealed === true && sealBytes === undefined) {
+    damages.push(new LedgerDamagedError(sealFile, 0, 'the seal is missing, but the checkpoint says the directory has one', { damage: 'missing', foundLength: 0 }));
+  }
+  if (seal !== undefined && seal.data.generation > generation) {
+    damages.push(new LedgerDamagedError(path.join(dir, CHECKPOINT_FILE), 0, `the seal measured generation ${seal.data.generation}, the checkpoint is of generation ${generation}: the checkpoint was lost or replaced by an older one`, { damage: 'missing' }));
+    seal = undefined;
+  }
+  const expected = expectedLengths(checkpoint, seal);
+  const names = (await storeIo('read the run directory', dir, () => fs.readdir(dir))).sort();
+  const leftovers: string[] = [];
+  const ledgers = new Map<string, ScannedFile>();
+  let journal: ScannedFile | undefined;
+  for (const name of names) {
+    const file = path.join(dir, name);
+    const ledger = LEDGER_FILE.exec(name)?.[1];
+    const journalOf = JOURNAL_FILE.exec(name)?.[1];
+    if (ledger !== undefined) {
+      const scanned = await scanFile(fs, file);
+      if (scanned === undefined) continue; // removed meanwhile: judged below with the missing ones
+      ledgers.set(ledger, scanned);
+      const covered = checkpoint?.ledgers[ledger] ?? 0;
+      for (const range of scanned.damaged) damages.push(new LedgerDamagedError(file, range.offset, 'a record fails its checksum, and valid records follow it (so it is not a torn write at the end)'));
+      for (const record of scanned.records) {
+        if (record.offset >= covered && !isRecordOf(record.value)) damages.push(new LedgerDamagedError(file, record.offset, 'a record without position, source or outcome'));
+      }
+    } else if (journalOf !== undefined) {
+      if (Number(journalOf) === generation) journal = await scanFile(fs, file);
+      else if (Number(journalOf) < generation) leftovers.push(file); // covered by the checkpoint
+      else damages.push(new LedgerDamagedError(file, 0, `a journal newer than the checkpoint (generation ${generation}): the checkpoint was lost or replaced by an older one`));
+    } else if (name.includes('.tmp')) {
+      leftovers.push(file);
+    }
+  }
+  for (const [ledger, length] of expected) {
+    const file = ledger === JOURNAL_KEY ? path.join(dir, journalFileName(generation)) : path.join(dir, ledgerFileName(ledger));
+    const damage = lengthDamage(file, ledger === JOURNAL_KEY ? journal : ledgers.get(ledger), length);
+    if (damage !== undefined) damages.push(damage);
+  }
+  for (const range of journal?.damaged ?? []) damages.push(new LedgerDamagedError(journal!.file, range.offset, 'a record fails its checksum, and valid records follow it (so it is not a torn write at the end)'));
+  for (const record of journal?.records ?? []) if (journalRecord(record.value) === undefined) damages.push(new LedgerDamagedError(journal!.file, record.offset, 'an unknown journal record'));
+  return { dir, checkpoint, seal, generation, journal, ledgers, leftovers, expected, damages };
+}
+
+type JournalRecord = { readonly t: 'f'; readonly p: number; readonly h: string } | { readonly t: 's'; readonly p: number; readonly s: string };
+
+function journalRecord(value: Record<string, unknown>): JournalRecord | undefined {
+  if (value['t'] === 'f' && Number.isSafeInteger(value['p']) && typeof value['h'] === 'string') return value as JournalRecord;
+  if (value['t'] === 's' && Number.isSafeInteger(value['p']) && typeof value['s'] === 'string') return value as JournalRecord;
+  return undefined;
+}
+
+/**
+ * The progress of a surveyed directory: the checkpoint's, plus the valid ledger records beyond
+ * what it covers, plus the journal's records. Damaged records are left out.
+ */
+export function progressOf(survey: RunDirSurvey): Progress {
   const progress = new Progress();
+  const checkpoint = survey.checkpoint;
   if (checkpoint !== undefined) {
     progress.watermark = checkpoint.watermark;
     for (const position of checkpoint.finished) progress.finished.add(position);
     for (const [source, counts] of Object.entries(checkpoint.counts)) progress.counts[source] = { ...counts };
     progress.fingerprints.push(...checkpoint.fingerprints);
+    progress.next = Math.max(checkpoint.watermark, ...checkpoint.finished.map((p) => p + 1));
   }
-  const generation = checkpoint?.generation ?? 0;
-  const names = await fs.readdir(dir);
-  const leftovers: string[] = [];
-  const ledgers = new Map<string, ScannedFile>();
-  let journal: ScannedFile | undefined;
-  for (const name of names.sort()) {
-    const file = path.join(dir, name);
-    const ledger = LEDGER_FILE.exec(name)?.[1];
-    const journalOf = JOURNAL_FILE.exec(name)?.[1];
-    if (ledger !== undefined) {
-      const scanned = (await scanFile(fs, file))!;
-      const covered = checkpoint?.ledgers[ledger] ?? 0;
-      if (scanned.validEnd < covered) throw new LedgerDamagedError(file, scanned.validEnd, `the checkpoint covers ${covered} bytes of it`);
-      ledgers.set(ledger, scanned);
-      for (const record of scanned.records) {
-        if (record.offset < covered) continue;
-        if (!isRecordOf(record.value)) throw new LedgerDamagedError(file, record.offset, 'a record without position, source or outcome');
-        progress.add(record.value.position, record.value.source, record.value.outcome);
-      }
-    } else if (journalOf !== undefined) {
-      if (Number(journalOf) === generation) journal = await scanFile(fs, file);
-      else if (Number(journalOf) < generation) leftovers.push(file); // covered by the checkpoint
-      else throw new LedgerDamagedError(file, 0, `a journal newer than the checkpoint (generation ${generation}): the checkpoint was lost or replaced by an older one`);
-    } else if (name.includes('.tmp')) {
-      leftovers.push(file);
+  for (const [ledger, scanned] of survey.ledgers) {
+    const covered = checkpoint?.ledgers[ledger] ?? 0;
+    for (const record of scanned.records) {
+      if (record.offset >= covered && isRecordOf(record.value)) progress.add(record.value.position, record.value.source, record.value.outcome);
     }
   }
-  for (const record of journal?.records ?? []) {
-    const value = record.value;
-    if (value['t'] === 'f' && Number.isSafeInteger(value['p']) && typeof value['h'] === 'string') progress.addFingerprint(value['p'] as number, value['h']);
-    else if (value['t'] === 's' && Number.isSafeInteger(value['p']) && typeof value['s'] === 'string') progress.add(value['p'] as number, value['s'], 'success');
-    else throw new LedgerDamagedError(journal!.file, record.offset, 'an unknown journal record');
+  for (const record of survey.journal?.records ?? []) {
+    const value = journalRecord(record.value);
+    if (value?.t === 'f') progress.addFingerprint(value.p, value.h);
+    else if (value?.t === 's') progress.add(value.p, value.s, 'success');
   }
-  return { progress, checkpoint, generation, journal, ledgers, leftovers };
+  return progress;
+}
+
+/**
+ * Reads a run directory's state: checkpoint, seal, journal, ledgers.
+ *
+ * @throws {LedgerDamagedError} when a file is damaged before its end, missing, or shorter than the checkpoint or the seal say.
+ * @throws {StoreIoError} when a file cannot be read.
+ */
+export async function loadRunDir(fs: FileSystem, dir: string): Promise<LoadedRunDir> {
+  const survey = await surveyRunDir(fs, dir);
+  if (survey.damages.length > 0) throw survey.damages[0]!;
+  return { ...survey, progress: progressOf(survey) };
 }
 
 /** The reject records of a loaded directory, ledger by ledger (sorted by name), in the order they were written. */
