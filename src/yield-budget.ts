@@ -16,8 +16,8 @@
  */
 import type { Clock } from './clock.js';
 
-/** Steps of work (items read, calls settled) after which the run yields, whatever the time. */
-export const YIELD_EVERY_ITEMS = 1_000;
+/** Steps of work (an item read, a call settled: about two per item) after which the run yields, whatever the time. */
+export const YIELD_EVERY_ITEMS = 5_000;
 /** Milliseconds of continuous work (on the run's clock) after which the run yields. */
 export const YIELD_AFTER_MS = 10;
 /** Steps between two looks at the time (a look costs more than a step). */
