@@ -239,7 +239,7 @@ function crossFieldIssues(parsed: Parsed): ConfigIssue[] {
  */
 export function parseRunOptions<T, R>(options: RunOptions<T, R>): ResolvedRunOptions<T, R> {
   // A getter of the options that throws is a ConfigError naming it (the items of an `input` array are not searched).
-  return readingOptions(options, 'run configuration', () => resolveRunOptions(options), ['input']);
+  return readingOptions(options, 'run configuration', () => resolveRunOptions(options), { skip: ['input'], known: Object.keys(runOptionsSchema.shape) });
 }
 
 function resolveRunOptions<T, R>(options: RunOptions<T, R>): ResolvedRunOptions<T, R> {

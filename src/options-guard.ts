@@ -24,22 +24,23 @@ function isPlainContainer(value: unknown): value is object {
   return proto === Object.prototype || proto === null;
 }
 
-/** The keys read from an object: its own, and at the top the accessors its class defines (options given as a class instance). */
-function keysOf(value: object, top: boolean): PropertyKey[] {
+/** The keys read from an object: its own, and at the top the known options and the accessors its class defines (options given as a class instance). */
+function keysOf(value: object, top: boolean, known: readonly PropertyKey[]): PropertyKey[] {
   const keys = new Set<PropertyKey>(Reflect.ownKeys(value));
   if (!top) return [...keys];
+  for (const key of known) keys.add(key);
   for (let proto: unknown = Object.getPrototypeOf(value); proto !== null && proto !== Object.prototype && typeof proto === 'object'; proto = Object.getPrototypeOf(proto)) {
     for (const key of Reflect.ownKeys(proto)) if (key !== 'constructor' && typeof Object.getOwnPropertyDescriptor(proto, key)?.get === 'function') keys.add(key);
   }
   return [...keys];
 }
 
-function search(value: object, path: readonly PropertyKey[], seen: Set<object>, skip: ReadonlySet<PropertyKey>): UnreadableOption | undefined {
+function search(value: object, path: readonly PropertyKey[], seen: Set<object>, skip: ReadonlySet<PropertyKey>, known: readonly PropertyKey[]): UnreadableOption | undefined {
   seen.add(value);
   const top = path.length === 0;
   let keys: PropertyKey[];
   try {
-    keys = keysOf(value, top);
+    keys = keysOf(value, top, known);
   } catch (error) {
     return { path, error }; // a proxy whose ownKeys trap throws
   }
@@ -52,21 +53,28 @@ function search(value: object, path: readonly PropertyKey[], seen: Set<object>, 
     }
     if (top && skip.has(key)) continue;
     if (path.length + 1 < MAX_DEPTH && isPlainContainer(child) && !seen.has(child)) {
-      const found = search(child, [...path, key], seen, skip);
+      const found = search(child, [...path, key], seen, skip, known);
       if (found !== undefined) return found;
     }
   }
   return undefined;
 }
 
+/** Where to look for an option that cannot be read. */
+export interface SearchOptions {
+  /** Options read but not searched inside (an `input` array holds the caller's items, not options). */
+  readonly skip?: readonly PropertyKey[];
+  /** Options read at the top even when they are not own properties (the schema's fields: a proxy may answer them without listing them). */
+  readonly known?: readonly PropertyKey[];
+}
+
 /**
- * Reads every option (own properties, nested plain objects and arrays, and a class's getters at
- * the top) and returns the first one whose reading throws. Options in `skip` are read but not
- * searched inside (an `input` array holds the caller's items, not options).
+ * Reads every option (own properties, nested plain objects and arrays, and at the top the known
+ * options and a class's getters) and returns the first one whose reading throws.
  */
-export function findUnreadableOption(options: unknown, skip: readonly PropertyKey[] = []): UnreadableOption | undefined {
+export function findUnreadableOption(options: unknown, where: SearchOptions = {}): UnreadableOption | undefined {
   if (typeof options !== 'object' || options === null) return undefined;
-  return search(options, [], new Set(), new Set(skip));
+  return search(options, [], new Set(), new Set(where.skip ?? []), where.known ?? []);
 }
 
 function unreadableIssue(found: UnreadableOption): ConfigIssue {
@@ -91,12 +99,12 @@ export function assertReadableOptions(options: unknown, what: string): void {
  * @throws {ConfigError} an option that cannot be read (its path, or the root when the throwing
  *   read cannot be found again).
  */
-export function readingOptions<V>(options: unknown, what: string, read: () => V, skip: readonly PropertyKey[] = []): V {
+export function readingOptions<V>(options: unknown, what: string, read: () => V, where: SearchOptions = {}): V {
   try {
     return read();
   } catch (error) {
     if (isBcssBulkError(error)) throw error;
-    const found = findUnreadableOption(options, skip) ?? { path: [], error };
+    const found = findUnreadableOption(options, where) ?? { path: [], error };
     throw new ConfigError([unreadableIssue(found)], what, { cause: found.error });
   }
 }
