@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { CapMonitor } from './cap-monitor.js';
 import { loadLibrary, type LibraryBuild } from './library.js';
 import { measureMemory, type MemoryResult } from './memory.js';
+import { measureResponsiveness, type ResponsivenessResult } from './responsiveness.js';
 import { measureSimulation, type SimulationResult } from './simulation.js';
 import { measureThroughput, type ThroughputResult } from './throughput.js';
 import { measureUtilization, type UtilizationResult } from './utilization.js';
@@ -72,6 +73,8 @@ export interface BenchSummary {
     readonly utilization: UtilizationResult;
     readonly memory: MemoryResult;
     readonly simulation: SimulationResult;
+    /** A run whose calls resolve without I/O, with a real 10 ms interval alongside: items/s, and how late the interval was (the run's yield budget). */
+    readonly responsiveness: ResponsivenessResult;
   };
   readonly sizes: BenchSizes;
   /** The build of bcss-bulk measured: `dist` (as published) or `src` (through tsx). */
@@ -95,6 +98,8 @@ export async function runBenchmarks(sizes: BenchSizes, build: LibraryBuild, log:
   const memory = await measureMemory(build, sizes.memoryItems[0], sizes.memoryItems[1]);
   log(`simulation: a batch of ${sizes.simulationItems} items in virtual time`);
   const simulation = await measureSimulation(library, sizes.simulationItems, monitor);
+  log(`responsiveness: a run of ${sizes.throughputItems} items whose calls resolve without I/O, with a real 10 ms interval alongside, ${sizes.repeats} times`);
+  const responsiveness = await measureResponsiveness(library, sizes.throughputItems, sizes.repeats, monitor);
   const cpu = cpus();
   return {
     overheadVsPLimit: throughput.bcssBulkItemsPerSecond / throughput.pLimitItemsPerSecond,
@@ -105,7 +110,7 @@ export async function runBenchmarks(sizes: BenchSizes, build: LibraryBuild, log:
     capViolations: monitor.violations,
     machine: { node: process.version, cpu: cpu[0]?.model ?? 'unknown', cpus: cpu.length, loadAverageAtStart, loadAverageAtEnd: loadavg()[0]! },
     targets: TARGETS,
-    measured: { throughput, utilization, memory, simulation },
+    measured: { throughput, utilization, memory, simulation, responsiveness },
     sizes,
     library: build,
     finishedAt: new Date().toISOString(),
@@ -124,7 +129,7 @@ const number = (value: number, digits = 2) => value.toLocaleString('en-US', { ma
 
 /** The summary as a table for the terminal. */
 export function formatSummary(summary: BenchSummary): string {
-  const { throughput, utilization, memory, simulation } = summary.measured;
+  const { throughput, utilization, memory, simulation, responsiveness } = summary.measured;
   const mb = (bytes: number) => `${number(bytes / 1_048_576, 1)} MB`;
   const rows: Array<[string, string, string, string]> = [
     ['overheadVsPLimit', number(summary.overheadVsPLimit), '≥ 0.5', verdict('overheadVsPLimit', summary.overheadVsPLimit)],
@@ -145,6 +150,7 @@ export function formatSummary(summary: BenchSummary): string {
     `utilization: ${number(utilization.callsPerSecond, 1)} calls/s of a ceiling of ${number(utilization.ceilingCallsPerSecond, 1)} (cap 4, L = ${utilization.latencyMs} ms, ${utilization.calls} calls); the server's mean latency was ${number(utilization.serverMeanLatencyMs, 2)} ms, of which the run used ${number(utilization.utilizationOfServerLatency, 3)}; four plain loops without bcss-bulk reached ${number(utilization.bareLoopsUtilization, 3)}`,
     `memory: peak RSS ${mb(memory.smallPeakRssBytes)} for ${memory.smallItems} items, ${mb(memory.largePeakRssBytes)} for ${memory.largeItems}, ${mb(memory.doublePeakRssBytes)} for ${2 * memory.largeItems}`,
     `simulation: ${simulation.calls} calls (${number(simulation.virtualHours, 1)} h of virtual time) in ${number(simulation.wallMs / 1000, 1)} s`,
+    `responsiveness: ${number(responsiveness.itemsPerSecond, 0)} items/s with calls resolving without I/O; a 10 ms interval ticked ${responsiveness.ticks} times of ${responsiveness.expectedTicks} due, at most ${number(responsiveness.longestGapMs, 1)} ms apart (${responsiveness.items} items, medians of ${responsiveness.repeats})`,
     `library: ${summary.library === 'dist' ? 'dist/ (as published)' : 'src/ through tsx'}`,
     `machine: Node ${summary.machine.node}, ${summary.machine.cpu} × ${summary.machine.cpus}, load average ${number(summary.machine.loadAverageAtStart)} → ${number(summary.machine.loadAverageAtEnd)}`,
   ].join('\n');
