@@ -43,26 +43,27 @@ export function openInput<T>(input: Iterable<T> | AsyncIterable<T>): InputReader
   } catch (error) {
     return failedReader(error);
   }
-  const { iterator, next } = opened;
+  // `next` was checked once, as the language reads it; it is then called as a method (a bound
+  // call through a closure cost a run about a tenth of its items per second).
+  const iterator = opened.iterator as Iterator<T>;
   let position = 0;
-  const read = (result: unknown): Read<T> => {
-    const got = readResult<T>(result, position);
-    if (!got.done) position++;
-    return got;
-  };
+  const failed = (error: unknown) => inputError(`Reading the input failed at item #${position}: ${reasonOf(error)}`, error);
   if (!opened.sync) {
+    const asyncIterator = opened.iterator as AsyncIterator<T>;
     return {
       sync: false,
       next: async () => {
         let result: unknown;
         try {
-          result = await next();
+          result = await asyncIterator.next();
         } catch (error) {
-          throw inputError(`Reading the input failed at item #${position}: ${reasonOf(error)}`, error);
+          throw failed(error);
         }
-        return read(result);
+        const got = readResult<T>(result, position);
+        if (!got.done) position++;
+        return got;
       },
-      close: () => closeIterator(iterator),
+      close: () => closeIterator(asyncIterator),
     };
   }
   return {
@@ -70,11 +71,13 @@ export function openInput<T>(input: Iterable<T> | AsyncIterable<T>): InputReader
     next: () => {
       let result: unknown;
       try {
-        result = next();
+        result = iterator.next();
       } catch (error) {
-        throw inputError(`Reading the input failed at item #${position}: ${reasonOf(error)}`, error);
+        throw failed(error);
       }
-      return read(result);
+      const got = readResult<T>(result, position);
+      if (!got.done) position++;
+      return got;
     },
     close: () => closeIterator(iterator),
   };

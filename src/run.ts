@@ -707,13 +707,14 @@ export class BulkRun<T, R = unknown> {
         this.fail(new RunFailedError('PROGRAMMER_ERROR', `The classifier threw for item ${pending.key} (position ${pending.position}, source ${lane.name}): ${reasonOf(error)}`, { cause: error }));
         return;
       }
-      const checked = checkVerdict(given);
-      if (!checked.ok) {
+      // The default classifier alone is ours: only a caller's classifier is checked.
+      const checked = this.options.classify === undefined ? (given as Classification) : checkVerdict(given);
+      if (typeof checked === 'string') {
         // The item is left unfinished (not recorded): a resumed run calls it again.
-        this.fail(new RunFailedError('PROGRAMMER_ERROR', `The classifier gave an invalid verdict for item ${pending.key} (position ${pending.position}, source ${lane.name}): ${checked.problem}; it gave ${printable(given)}`));
+        this.fail(new RunFailedError('PROGRAMMER_ERROR', `The classifier gave an invalid verdict for item ${pending.key} (position ${pending.position}, source ${lane.name}): ${checked}; it gave ${printable(given)}`));
         return;
       }
-      verdict = checked.verdict;
+      verdict = checked;
     }
     this.noteHealth(lane, verdict.class === 'transient', pending.probe, now);
 

@@ -6,46 +6,47 @@
  */
 import type { Classification, OutcomeClass } from './classify.js';
 
-/** What checking a verdict gave: the verdict, read once into a fresh object, or what is wrong with it. */
-export type VerdictCheck = { readonly ok: true; readonly verdict: Classification } | { readonly ok: false; readonly problem: string };
+/** What checking a verdict gave: the verdict, read once (a copy), or a text saying what is wrong with it. */
+export type VerdictCheck = Classification | string;
+
+/** The plain success, shared: the most common verdict costs no allocation. */
+const SUCCESS: Classification = Object.freeze({ class: 'success' });
 
 const CLASSES: readonly OutcomeClass[] = ['success', 'reject', 'transient', 'fatal'];
 const CLASS_LIST = CLASSES.map((name) => `'${name}'`).join(', ');
 
-function invalid(problem: string): VerdictCheck {
-  return { ok: false, problem };
+function invalid(problem: string): string {
+  return problem;
 }
 
 /**
  * Checks a verdict against the {@link Classification} type: `class` one of the four classes;
  * `code` a string (optional for a success); `reason` a string for reject, transient and fatal;
  * `retryAfterMs`, when present on a transient verdict, a finite number of ms ≥ 0. Reads each
- * field once (a getter that throws is a problem too) and returns a copy.
+ * field once (a getter that throws is a problem too) and returns a copy, or the problem as a
+ * string (`typeof check === 'string'`).
  */
 export function checkVerdict(value: unknown): VerdictCheck {
   if (typeof value !== 'object' || value === null) return invalid(`expected an object { class, code, reason } (or undefined to leave the item to the default classifier), got ${value === null ? 'null' : typeof value}`);
+  const fields = value as Record<string, unknown>;
   let kind: unknown;
   let code: unknown;
   let reason: unknown;
   let retryAfterMs: unknown;
   try {
-    const fields = value as Record<string, unknown>;
     kind = fields['class'];
     code = fields['code'];
+    if (kind === 'success') return code === undefined ? SUCCESS : typeof code === 'string' ? { class: 'success', code } : invalid('code of a success must be a string when given');
     reason = fields['reason'];
-    retryAfterMs = kind === 'transient' ? fields['retryAfterMs'] : undefined;
+    if (kind === 'transient') retryAfterMs = fields['retryAfterMs'];
   } catch (error) {
     return invalid(`reading its fields threw (${error instanceof Error ? error.name : typeof error})`);
   }
-  if (typeof kind !== 'string' || !(CLASSES as readonly string[]).includes(kind)) return invalid(`class must be one of ${CLASS_LIST}`);
-  if (kind === 'success') {
-    if (code !== undefined && typeof code !== 'string') return invalid('code of a success must be a string when given');
-    return { ok: true, verdict: code === undefined ? { class: 'success' } : { class: 'success', code } };
-  }
+  if (kind !== 'reject' && kind !== 'transient' && kind !== 'fatal') return invalid(`class must be one of ${CLASS_LIST}`);
   if (typeof code !== 'string') return invalid(`code of a ${kind} verdict must be a string`);
   if (typeof reason !== 'string') return invalid(`reason of a ${kind} verdict must be a string`);
-  if (kind === 'reject' || kind === 'fatal') return { ok: true, verdict: { class: kind, code, reason } };
-  if (retryAfterMs === undefined) return { ok: true, verdict: { class: 'transient', code, reason } };
+  if (kind !== 'transient') return { class: kind, code, reason };
+  if (retryAfterMs === undefined) return { class: 'transient', code, reason };
   if (typeof retryAfterMs !== 'number' || !Number.isFinite(retryAfterMs) || retryAfterMs < 0) return invalid('retryAfterMs of a transient verdict must be a finite number of ms ≥ 0 when given');
-  return { ok: true, verdict: { class: 'transient', code, reason, retryAfterMs } };
+  return { class: 'transient', code, reason, retryAfterMs };
 }
