@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { CapMonitor } from './cap-monitor.js';
 import { loadLibrary, type LibraryBuild } from './library.js';
 import { measureMemory, type MemoryResult } from './memory.js';
+import { measureResponsiveness, type ResponsivenessResult } from './responsiveness.js';
 import { measureSimulation, type SimulationResult } from './simulation.js';
 import { measureStore, type StoreResult } from './store.js';
 import { measureThroughput, type ThroughputResult } from './throughput.js';
@@ -78,6 +79,8 @@ export interface BenchSummary {
     readonly simulation: SimulationResult;
     /** The FileStore's group commit, with and without the seal. */
     readonly store: StoreResult;
+    /** A run whose calls resolve without I/O, with a real 10 ms interval alongside: items/s, and how late the interval was (the run's yield budget). */
+    readonly responsiveness: ResponsivenessResult;
   };
   readonly sizes: BenchSizes;
   /** The build of bcss-bulk measured: `dist` (as published) or `src` (through tsx). */
@@ -103,6 +106,8 @@ export async function runBenchmarks(sizes: BenchSizes, build: LibraryBuild, log:
   const simulation = await measureSimulation(library, sizes.simulationItems, monitor);
   log(`store: a run of ${sizes.storeItems} items on a FileStore in ${tmpdir()}, with and without the seal, ${sizes.repeats} times each`);
   const store = await measureStore(library, sizes.storeItems, sizes.repeats, monitor);
+  log(`responsiveness: a run of ${sizes.throughputItems} items whose calls resolve without I/O, with a real 10 ms interval alongside, ${sizes.repeats} times`);
+  const responsiveness = await measureResponsiveness(library, sizes.throughputItems, sizes.repeats, monitor);
   const cpu = cpus();
   return {
     overheadVsPLimit: throughput.bcssBulkItemsPerSecond / throughput.pLimitItemsPerSecond,
@@ -113,7 +118,7 @@ export async function runBenchmarks(sizes: BenchSizes, build: LibraryBuild, log:
     capViolations: monitor.violations,
     machine: { node: process.version, cpu: cpu[0]?.model ?? 'unknown', cpus: cpu.length, loadAverageAtStart, loadAverageAtEnd: loadavg()[0]! },
     targets: TARGETS,
-    measured: { throughput, utilization, memory, simulation, store },
+    measured: { throughput, utilization, memory, simulation, store, responsiveness },
     sizes,
     library: build,
     finishedAt: new Date().toISOString(),
@@ -132,7 +137,7 @@ const number = (value: number, digits = 2) => value.toLocaleString('en-US', { ma
 
 /** The summary as a table for the terminal. */
 export function formatSummary(summary: BenchSummary): string {
-  const { throughput, utilization, memory, simulation, store } = summary.measured;
+  const { throughput, utilization, memory, simulation, store, responsiveness } = summary.measured;
   const mb = (bytes: number) => `${number(bytes / 1_048_576, 1)} MB`;
   const rows: Array<[string, string, string, string]> = [
     ['overheadVsPLimit', number(summary.overheadVsPLimit), '≥ 0.5', verdict('overheadVsPLimit', summary.overheadVsPLimit)],
@@ -154,6 +159,7 @@ export function formatSummary(summary: BenchSummary): string {
     `memory: peak RSS ${mb(memory.smallPeakRssBytes)} for ${memory.smallItems} items, ${mb(memory.largePeakRssBytes)} for ${memory.largeItems}, ${mb(memory.doublePeakRssBytes)} for ${2 * memory.largeItems}`,
     `store: ${number(store.sealedItemsPerSecond, 0)} items/s with the seal, ${number(store.unsealedItemsPerSecond, 0)} without (ratio ${number(store.sealRatio, 3)}; fsyncs per item ${number(store.syncsPerItem.sealed, 3)} vs ${number(store.syncsPerItem.unsealed, 3)}; ${store.items} items, medians of ${store.repeats})`,
     `simulation: ${simulation.calls} calls (${number(simulation.virtualHours, 1)} h of virtual time) in ${number(simulation.wallMs / 1000, 1)} s`,
+    `responsiveness: ${number(responsiveness.itemsPerSecond, 0)} items/s with calls resolving without I/O; a 10 ms interval ticked ${responsiveness.ticks} times of ${responsiveness.expectedTicks} due, at most ${number(responsiveness.longestGapMs, 1)} ms apart (${responsiveness.items} items, medians of ${responsiveness.repeats})`,
     `library: ${summary.library === 'dist' ? 'dist/ (as published)' : 'src/ through tsx'}`,
     `machine: Node ${summary.machine.node}, ${summary.machine.cpu} × ${summary.machine.cpus}, load average ${number(summary.machine.loadAverageAtStart)} → ${number(summary.machine.loadAverageAtEnd)}`,
   ].join('\n');

@@ -14,6 +14,8 @@ import { sharedSchema } from './shared-options.js';
 import type { Agrees, Assert, SchemaMatches } from './type-checks.js';
 import type { AnnouncementConfig, OverloadConfig, RejectBudgetConfig, RetryOptions, RunCalendarConfig, RunOptions, SourceConfig, StallConfig } from './run-options.js';
 import { isRunLogger, type RunLogger } from './run-logger.js';
+import { inputProblem } from './input-protocol.js';
+import { readingOptions } from './options-guard.js';
 
 /** The longest delay a Node.js timer supports; a longer one would fire at once. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -112,10 +114,10 @@ export const announcementSchema = z
     if (announcement.announcedOn === undefined) context.addIssue({ code: 'custom', path: ['announcedOn'], message: 'give the date the batch was announced (YYYY-MM-DD), or override: { reason }' });
   });
 
-const inputSchema = z.custom<Iterable<unknown> | AsyncIterable<unknown>>(
-  (v) => typeof v === 'object' && v !== null && (Symbol.iterator in v || Symbol.asyncIterator in v),
-  { message: 'expected an Iterable or an AsyncIterable of items' },
-);
+const inputSchema = z.custom<Iterable<unknown> | AsyncIterable<unknown>>().superRefine((value, context) => {
+  const problem = inputProblem(value);
+  if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+});
 
 /** Schema of the whole run configuration. */
 export const runOptionsSchema = z.strictObject({
@@ -232,10 +234,15 @@ function crossFieldIssues(parsed: Parsed): ConfigIssue[] {
 /**
  * Validates a run's configuration and resolves its caps.
  *
- * @throws {ConfigError} when a field is malformed (each issue names its path).
+ * @throws {ConfigError} when a field is malformed (each issue names its path), or cannot be read (a getter that throws).
  * @throws {PolicyError} when a cap exceeds the BCSS policy without a written override.
  */
 export function parseRunOptions<T, R>(options: RunOptions<T, R>): ResolvedRunOptions<T, R> {
+  // A getter of the options that throws is a ConfigError naming it (the items of an `input` array are not searched).
+  return readingOptions(options, 'run configuration', () => resolveRunOptions(options), { skip: ['input'], known: Object.keys(runOptionsSchema.shape) });
+}
+
+function resolveRunOptions<T, R>(options: RunOptions<T, R>): ResolvedRunOptions<T, R> {
   const result = runOptionsSchema.safeParse(options);
   if (!result.success) throw new ConfigError(toIssues(result.error), 'run configuration');
   const parsed = result.data;

@@ -95,8 +95,8 @@ export class ConfigError extends BcssBulkError {
   /** Each problem, with its path. */
   readonly issues: readonly ConfigIssue[];
 
-  constructor(issues: readonly ConfigIssue[], what = 'configuration') {
-    super('CONFIG_INVALID', `Invalid ${what}:\n${formatIssues(issues)}`);
+  constructor(issues: readonly ConfigIssue[], what = 'configuration', options?: { cause?: unknown }) {
+    super('CONFIG_INVALID', `Invalid ${what}:\n${formatIssues(issues)}`, options);
     this.issues = issues;
   }
 }

@@ -15,6 +15,7 @@ import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import { DEFAULT_DELIVERY_TIMEOUT_MS, deliver, parseDeliveryTarget, scrubText, type DeliveryTarget } from './delivery.js';
 import { TypedEmitter } from './emitter.js';
 import { BcssBulkError, ConfigError, DeliveryError } from './errors.js';
+import { assertReadableOptions } from './options-guard.js';
 import type { StateChange } from './events.js';
 import { isoOrNull, type ObservedRun } from './observed-run.js';
 import type { RunTotals } from './run.js';
@@ -117,6 +118,7 @@ const heartbeatOptionsSchema = z.object({
  * @throws {ConfigError} malformed options (the target's URL is never quoted).
  */
 export function startHeartbeat(run: ObservedRun, options: HeartbeatOptions): Heartbeat {
+  assertReadableOptions(options, 'heartbeat options');
   const parsed = heartbeatOptionsSchema.safeParse(options);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => ({ path: issue.path, message: issue.message })), 'heartbeat options');
   const target = parseDeliveryTarget<HeartbeatPayload>(options.target, 'heartbeat target');

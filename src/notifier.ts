@@ -14,6 +14,7 @@ import { systemClock, type Clock } from './clock.js';
 import { DEFAULT_DELIVERY_TIMEOUT_MS, deliver, scrubText } from './delivery.js';
 import { TypedEmitter } from './emitter.js';
 import { BcssBulkError, ConfigError, DeliveryError } from './errors.js';
+import { assertReadableOptions } from './options-guard.js';
 import { NOTICE_KINDS, noticeOfSourcePaused, noticeOfStall, noticeOfStateChange, type Notice, type NoticeDraft, type NoticeKind } from './notice.js';
 import type { NotifierChannel } from './notifier-channels.js';
 import type { ObservedRun } from './observed-run.js';
@@ -110,6 +111,7 @@ const attachOptionsSchema = z.strictObject({
  * @throws {ConfigError} malformed options, with the path of the field.
  */
 export function createNotifier(options: NotifierOptions): Notifier {
+  assertReadableOptions(options, 'notifier options');
   const parsed = notifierOptionsSchema.safeParse(options);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => ({ path: issue.path, message: issue.message })), 'notifier options');
   return new QueuedNotifier(options);
@@ -136,6 +138,7 @@ class QueuedNotifier implements Notifier {
   }
 
   attach(run: ObservedRun, options: AttachOptions = {}): () => void {
+    assertReadableOptions(options, 'notifier attach options');
     const parsed = attachOptionsSchema.safeParse(options);
     if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => ({ path: issue.path, message: issue.message })), 'notifier attach options');
     const kinds = new Set<NoticeKind>(options.events ?? NOTICE_KINDS);

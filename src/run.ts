@@ -31,6 +31,9 @@ import { StallWatchdog } from './stall-watchdog.js';
 import { leaseTtl } from './shared-options.js';
 import { SourceLane, type PendingItem, type SourceStatus } from './source-lane.js';
 import { canTransition, isFinal, type PauseReason, type RunState } from './state-machine.js';
+import { checkVerdict } from './verdict.js';
+import { YieldBudget } from './yield-budget.js';
+import { printable } from './printable.js';
 import { calendarRecord, closingMessage, openingMessage, refusalMessage, waitingMessage } from './window-messages.js';
 import { FINGERPRINTED_ITEMS, MemoryStore, type ItemOutcome, type OutcomeRecord, type ResumeState, type RunMeta, type RunStore, type SourceRecord } from './store.js';
 
@@ -129,6 +132,8 @@ export class BulkRun<T, R = unknown> {
   private lastProgressAt = 0;
   private pumping = false;
   private pumpAgain = false;
+  /** Gives the event loop a turn every so often, so timers, heartbeats and stop() run even when calls resolve without I/O. */
+  private readonly budget: YieldBudget;
   private nextLane = 0;
 
   /** The office-hours calendar, unless turned off by a written override. */
@@ -165,6 +170,7 @@ export class BulkRun<T, R = unknown> {
     this.options = parseRunOptions(options);
     this.clock = this.options.clock ?? systemClock;
     this.store = this.options.store ?? new MemoryStore();
+    this.budget = new YieldBudget(this.clock);
     this.classify = composeClassifiers(this.options.classify);
     this.emitter = new TypedEmitter<RunEvents>((error, event) => {
       const failure = new RunFailedError('LISTENER_ERROR', `A listener of the '${String(event)}' event threw: ${reasonOf(error)}`, { cause: error });
@@ -447,6 +453,10 @@ export class BulkRun<T, R = unknown> {
       this.pumpAgain = true;
       return;
     }
+    if (this.budget.spend()) {
+      this.budget.yieldThen(() => this.pump()); // the event loop's turn first: timers, heartbeats, stop()
+      return;
+    }
     this.pumping = true;
     try {
       do {
@@ -484,6 +494,10 @@ export class BulkRun<T, R = unknown> {
             this.fail(inputFailure(error));
           },
         );
+        return;
+      }
+      if (this.budget.spend()) {
+        this.budget.yieldThen(() => this.pump());
         return;
       }
       let result: Read<T>;
@@ -686,12 +700,21 @@ export class BulkRun<T, R = unknown> {
     if (pending.stalled && !result.ok) {
       verdict = { class: 'transient', code: 'CALL_STALLED', reason: reasonOf(pending.controller?.signal.reason ?? result.error) };
     } else {
+      let given: unknown;
       try {
-        verdict = this.classify(result, { now, timedOut: pending.timedOut });
+        given = this.classify(result, { now, timedOut: pending.timedOut });
       } catch (error) {
-        this.fail(new RunFailedError('PROGRAMMER_ERROR', `The classifier threw: ${reasonOf(error)}`, { cause: error }));
+        this.fail(new RunFailedError('PROGRAMMER_ERROR', `The classifier threw for item ${pending.key} (position ${pending.position}, source ${lane.name}): ${reasonOf(error)}`, { cause: error }));
         return;
       }
+      // The default classifier alone is ours: only a caller's classifier is checked.
+      const checked = this.options.classify === undefined ? (given as Classification) : checkVerdict(given);
+      if (typeof checked === 'string') {
+        // The item is left unfinished (not recorded): a resumed run calls it again.
+        this.fail(new RunFailedError('PROGRAMMER_ERROR', `The classifier gave an invalid verdict for item ${pending.key} (position ${pending.position}, source ${lane.name}): ${checked}; it gave ${printable(given)}`));
+        return;
+      }
+      verdict = checked;
     }
     this.noteHealth(lane, verdict.class === 'transient', pending.probe, now);
 
@@ -1129,6 +1152,7 @@ export class BulkRun<T, R = unknown> {
 
 /** The failure of a run whose input could not be read. */
 function inputFailure(error: unknown): RunFailedError {
+  if (error instanceof RunFailedError && error.outcomeCode === 'INPUT_ERROR') return error; // already says what broke (src/input-protocol.ts)
   return new RunFailedError('INPUT_ERROR', `Reading the input failed: ${reasonOf(error)}`, { cause: error });
 }
 

@@ -18,6 +18,7 @@ import { createSecureContext } from 'node:tls';
 import { z } from 'zod';
 import type { Assert, SchemaMatches } from '../type-checks.js';
 import { BcssBulkError, ConfigError, HttpStatusError } from '../errors.js';
+import { assertReadableOptions } from '../options-guard.js';
 import { knownSoaSoapAction, SSDN_SEND_XML_SOAP_ACTION } from './contract.js';
 import { BcssFaultError, BcssReplyError, BcssRequestError, displayUrl } from './errors.js';
 import { withDeadline } from './deadline.js';
@@ -277,6 +278,7 @@ export interface BcssClient {
  *   certificate, key or CA that cannot be loaded (wrong passphrase, damaged file).
  */
 export function createBcssClient(options: BcssClientOptions): BcssClient {
+  assertReadableOptions(options, 'BCSS client configuration');
   const parsed = bcssClientSchema.safeParse(options);
   if (!parsed.success) {
     throw new ConfigError(

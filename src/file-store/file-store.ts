@@ -12,6 +12,7 @@
  */
 import path from 'node:path';
 import { ConfigError, InputChangedError } from '../errors.js';
+import { assertReadableOptions } from '../options-guard.js';
 import type { OutcomeRecord, ResumeState, RunMeta, RunStore } from '../store.js';
 import { nextMacrotask } from '../macrotask.js';
 import { encodeRecord } from './framing.js';
@@ -96,6 +97,7 @@ export class FileStore implements RunStore {
    * @throws {ConfigError} a bad triage route or option.
    */
   static async open(dir: string, options: FileStoreOptions = {}): Promise<FileStore> {
+    assertReadableOptions(options, 'file store configuration');
     const fs = options.fs ?? nodeFileSystem;
     const routes = options.routes ?? DEFAULT_TRIAGE_ROUTES;
     const defaultLedger = options.defaultLedger ?? DEFAULT_LEDGER;

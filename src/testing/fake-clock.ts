@@ -4,7 +4,8 @@
  * schedule run in milliseconds, without real sleeps.
  */
 import type { Clock, TimerHandle } from '../clock.js';
-import { driveUntilSettled, openSettler, waitForIdle, type IdleOptions, type Settler } from './io-idle.js';
+import { pendingYields } from '../yield-budget.js';
+import { driveUntilSettled, loopTurn, openSettler, waitForIdle, type IdleOptions, type Settler } from './io-idle.js';
 
 /** A timer of a {@link FakeClock}; the object itself is the handle `setTimeout` returns. */
 class Timer {
@@ -205,10 +206,15 @@ export class FakeClock implements Clock {
     }
   }
 
-  /** One turn of the event loop, then (unless turned off) until the I/O is idle. */
-  private idle(settle: Settler): Promise<void> {
-    if (this.options.waitForIo === false) return settle();
-    return waitForIdle(this.options);
+  /**
+   * One turn of the event loop, then (unless turned off) until the I/O is idle. Without the wait
+   * for I/O, a run that gave the event loop a turn (its yield budget) still has it before time
+   * moves on: it would otherwise dispatch at a later instant than it should.
+   */
+  private async idle(settle: Settler): Promise<void> {
+    if (this.options.waitForIo !== false) return waitForIdle(this.options);
+    await settle();
+    while (pendingYields() > 0) await loopTurn();
   }
 
   private dropCancelled(): void {
