@@ -6,30 +6,13 @@
  *
  * Arguments: RUN_DIR PORT ITEMS GENERATION CHECKPOINT_EVERY
  */
-import { Agent, get } from 'node:http';
-import { createRun, FileStore, isBcssBulkError, type Classifier } from '../../src/index.js';
+import { loopbackServiceClient, serviceClassifier } from '../../scripts/loopback-service-client.js';
+import { createRun, FileStore, isBcssBulkError } from '../../src/index.js';
 
 const [dir, port, itemCount, generation, every] = process.argv.slice(2);
 if (dir === undefined || port === undefined || every === undefined) throw new Error('usage: damage-child RUN_DIR PORT ITEMS GENERATION CHECKPOINT_EVERY');
 
-const classify: Classifier<string> = (result) => {
-  if (!result.ok || result.value === 'MSG00000') return undefined;
-  return { class: 'reject', code: result.value, reason: `the service answered ${result.value}` };
-};
-const agent = new Agent({ keepAlive: true, maxSockets: 4 });
-
-function callService(item: number, signal: AbortSignal): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const request = get(`http://127.0.0.1:${port}/call?item=${item}&gen=${generation}`, { agent, signal }, (response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (body += chunk));
-      response.on('end', () => resolve(body));
-      response.on('error', reject);
-    });
-    request.on('error', reject);
-  });
-}
+const service = loopbackServiceClient(port, generation ?? '0', 4);
 
 function* input(): Generator<number> {
   for (let i = 0; i < Number(itemCount); i++) yield i;
@@ -49,12 +32,12 @@ const summary = await createRun<number, string>({
   calendar: { enforce: false, override: { reason: 'damage test against a loopback fake service, not the BCSS' } },
   announcement: { override: { reason: 'damage test against a loopback fake service, not a mass call to the BCSS' } },
   key: (item) => `item-${item}`,
-  call: (item, context) => callService(item, context.signal),
-  classify,
+  call: (item, context) => service.call(item, context.signal),
+  classify: serviceClassifier,
   rejectBudget: false,
   overload: false,
   store,
 }).start();
 await store.close();
 console.log(JSON.stringify({ state: summary.state, finished: summary.totals.finished }));
-agent.destroy();
+service.close();
