@@ -25,7 +25,7 @@ import { withDeadline } from './deadline.js';
 import { createHttpTransport } from './http-transport.js';
 import { buildSoaEnvelope, buildSsdnEnvelope, type CustomerIdentification, type ServiceElement, type SsdnAuthorizedUser } from './soap.js';
 import { DEFAULT_MAX_REPLY_DEPTH, readSoapReply, soapFaultOf, type BcssReply } from './soap-read.js';
-import { scrubErrorInPlace, scrubValue, secretScrubber } from './secrets.js';
+import { keepText, scrubErrorInPlace, scrubValue, secretScrubber } from './secrets.js';
 import type { BcssHttpResponse, BcssTransport } from './transport.js';
 
 /**
@@ -305,9 +305,10 @@ export function createBcssClient(options: BcssClientOptions): BcssClient {
   const newTicket = config.ticket ?? randomUUID;
   // The configured secrets never reach an error, event or ledger, even when a server echoes them.
   const scrub = secretScrubber({ basicAuth: config.basicAuth, passphrase: config.tls !== undefined && 'passphrase' in config.tls ? config.tls.passphrase : undefined, proxy: config.proxy });
-  const scrubbedReply = <B>(reply: BcssReply<B>): BcssReply<B> => (reply.status === undefined ? reply : { ...reply, status: scrubValue(reply.status, scrub) });
+  // Without secrets (the usual mTLS-only client) a reply is passed on as is: no copy per call.
+  const scrubbedReply = <B>(reply: BcssReply<B>): BcssReply<B> => (scrub === keepText || reply.status === undefined ? reply : { ...reply, status: scrubValue(reply.status, scrub) });
   const scrubbedError = (error: unknown): never => {
-    throw error instanceof BcssBulkError ? scrubErrorInPlace(error, scrub) : error;
+    throw error instanceof BcssBulkError && scrub !== keepText ? scrubErrorInPlace(error, scrub) : error;
   };
 
   async function post(path: string | undefined, soapAction: string, envelope: string, family: 'soa' | 'ssdn', signal: AbortSignal | undefined): Promise<BcssReply> {

@@ -16,6 +16,7 @@ import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { maskNationalNumbers } from '../privacy.js';
 import { BcssReplyError, BcssTransportError } from './errors.js';
+import { secretScrubber } from './secrets.js';
 import { tlsFailureOf } from './tls-failure.js';
 import type { BcssHttpRequest, BcssHttpResponse, BcssTransport } from './transport.js';
 
@@ -59,14 +60,6 @@ class TunnelAgent extends HttpsProxyAgent<string> {
   }
 }
 
-/** The text of an error with the proxy's URL and credentials taken out. */
-function scrubber(proxy: string | undefined): (text: string) => string {
-  if (proxy === undefined) return (text) => text;
-  const url = new URL(proxy);
-  const secrets = [proxy, url.href, url.username, url.password, decodeURIComponent(url.username), decodeURIComponent(url.password)].filter((s) => s.length >= 3);
-  return (text) => secrets.reduce((out, secret) => out.split(secret).join('***'), text);
-}
-
 /** Creates the axios transport. */
 export function createHttpTransport(settings: HttpTransportSettings): HttpTransport {
   const agentOptions = { keepAlive: true, maxSockets: settings.maxSockets, maxFreeSockets: settings.maxSockets };
@@ -75,7 +68,7 @@ export function createHttpTransport(settings: HttpTransportSettings): HttpTransp
   const proxyAgent = settings.proxy === undefined ? undefined : new TunnelAgent(settings.proxy, settings.tls, agentOptions);
   const httpsAgent = proxyAgent ?? new https.Agent({ ...agentOptions, ...settings.tls });
   const httpAgent = proxyAgent ?? new http.Agent(agentOptions);
-  const scrub = scrubber(settings.proxy);
+  const scrub = secretScrubber({ proxy: settings.proxy }); // the proxy's credentials, before a detail is cut to length
   // What tells a refused client certificate from a reset: has the BCSS ever answered this client?
   const tlsContext = { hasClientCertificate: 'pfx' in settings.tls || 'cert' in settings.tls, everAccepted: false };
   const instance: AxiosInstance = axios.create({
