@@ -12,8 +12,13 @@ export default tseslint.config(
     },
   },
   {
-    files: ['examples/**', 'test/**', 'scripts/**', 'src/cli/**', 'bench/**'],
+    files: ['examples/**', 'test/**', 'scripts/**', 'src/cli/**', 'src/cli.ts', 'bench/**'],
     rules: { 'no-console': 'off' },
+  },
+  {
+    // The layer rule's configuration (dependency-cruiser reads CommonJS).
+    files: ['.dependency-cruiser.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable' } },
   },
   {
     // The consumer project's probes: plain Node.js scripts, ESM and CommonJS.

@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', testing: 'src/testing/index.ts', cli: 'src/cli/main.ts', metrics: 'src/metrics/index.ts' },
+  entry: { index: 'src/index.ts', testing: 'src/testing.ts', cli: 'src/cli.ts', metrics: 'src/metrics.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,
@@ -11,6 +11,6 @@ export default defineConfig({
   // Shared chunks: an error class is one class across bcss-bulk, bcss-bulk/testing and
   // bcss-bulk/metrics (instanceof holds across entries).
   splitting: true,
-  // import.meta.url in the CJS build (src/peer.ts loads the optional peers through createRequire).
+  // import.meta.url in the CJS build (src/util/peer.ts loads the optional peers through createRequire).
   shims: true,
 });

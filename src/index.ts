@@ -1,79 +1,118 @@
 /**
  * bcss-bulk: call BCSS web services in bulk by the BCSS mass-call rules.
  *
+ * The entry is grouped by concern, in the order of the folders of src/ (see README §
+ * Architecture): the run, the BCSS rules, the calendar, the records, shared mode, following a
+ * run, planning, the BCSS client, input files, errors and the small utilities. The fakes and
+ * the metrics have their own entries, `bcss-bulk/testing` and `bcss-bulk/metrics`.
+ *
  * @packageDocumentation
  */
-export { createRun, BulkRun } from './run.js';
-export type { RunStatus, RunSummary, RunTotals, StopOptions } from './run.js';
-export type { RunEvents, StateChange, RetryEvent, SourcePausedEvent, StallEvent } from './events.js';
-export type { SourceStatus } from './source-lane.js';
-export { parseRunOptions, runOptionsSchema, sourceSchema, retrySchema, overloadSchema, rejectBudgetSchema, stallSchema, defaultStallAfterMs } from './config.js';
-export type {
-  RunOptions,
-  OverrideReason,
-  SourceConfig,
-  RetryOptions,
-  OverloadConfig,
-  RejectBudgetConfig,
-  StallConfig,
-  CallContext,
-  SuccessInfo,
-  ResolvedSource,
-  ResolvedRunOptions,
-} from './config.js';
-export { POLICY_CAPS, SOURCE_KINDS, resolveCap } from './caps.js';
-export type { SourceKind, CapRequest, ResolvedCap } from './caps.js';
-export { fullJitterDelay, parseRetryAfter, retryDelay } from './backoff.js';
-export type { BackoffOptions } from './backoff.js';
-export {
-  defaultClassifier,
-  classifyError,
-  classifyHttpStatus,
-  composeClassifiers,
-  httpFacts,
-  reasonOf,
-  TRANSIENT_NETWORK_CODES,
-} from './classify.js';
-export type { Classification, Classifier, AttemptResult, ClassifyContext, OutcomeClass } from './classify.js';
-export { isRejectBudgetExceeded } from './budget.js';
-export type { RejectBudget, BudgetCounts } from './budget.js';
-export { SourceBreaker } from './overload.js';
-export type { OverloadOptions, BreakerState, BreakerChange } from './overload.js';
-export { RUN_STATES, canTransition, isFinal } from './state-machine.js';
-export type { RunState, PauseReason } from './state-machine.js';
-export { systemClock } from './clock.js';
-export type { Clock, TimerHandle } from './clock.js';
-export { MemoryStore } from './store.js';
-export type { RunStore, RunMeta, OutcomeRecord, ItemOutcome, SourceRecord } from './store.js';
-export { maskNationalNumbers } from './privacy.js';
-export { RateMeter } from './rate.js';
-export {
-  BcssBulkError,
-  ConfigError,
-  PolicyError,
-  RunStateError,
-  RunFailedError,
-  CallTimeoutError,
-  CallStalledError,
-  HttpStatusError,
-  MissingPeerError,
-  isBcssBulkError,
-} from './errors.js';
-export type { ConfigIssue } from './errors.js';
 
-// ── National numbers and the BCSS transport ──────────────────────────────────
-export { isValidInsz, parseInsz, formatInsz, maskInsz, normalizeInsz, inszPrecheck } from './insz.js';
-export type { ParsedInsz, ValidInsz, InvalidInsz, InszInvalidCode, InszOptions } from './insz.js';
-export type { PrecheckFailure } from './config.js';
-export { createBcssClient, bcssClientSchema, bcssTlsSchema, BCSS_ENVIRONMENTS, BCSS_TRANSPORT_BASE_URL } from './bcss/client.js';
+// ── The run (src/engine/) ────────────────────────────────────────────────────────────────────
+export { createRun, BulkRun } from './engine/run.js';
+export type { RunStatus, RunSummary, RunTotals, StopOptions } from './engine/status.js';
+export type { RunEvents, StateChange, RetryEvent, SourcePausedEvent, StallEvent, SharedUnavailableEvent, SharedRestoredEvent } from './engine/events.js';
+export type { SourceStatus } from './engine/source-lane.js';
+export { RUN_STATES, isFinal } from './engine/state-machine.js';
+export type { RunState, PauseReason } from './engine/state-machine.js';
+export { runOptionsSchema, retrySchema, overloadSchema, rejectBudgetSchema, stallSchema } from './engine/config.js';
+export type { RunOptions, RetryOptions, OverloadConfig, RejectBudgetConfig, StallConfig, CallContext, SuccessInfo } from './engine/config.js';
+export type { ObservedRun } from './engine/observed-run.js';
+export { attachRunLogger } from './engine/run-logger.js';
+export type { RunLogger, LogMethod, LogFields } from './engine/run-logger.js';
+
+// ── The BCSS rules (src/policy/): caps, verdicts, retries, budget, overload, announcement, INSZ ──
+export { POLICY_CAPS, SOURCE_KINDS } from './policy/caps.js';
+export type { SourceKind } from './policy/caps.js';
+export { sourceSchema } from './policy/source.js';
+export type { SourceConfig } from './policy/source.js';
+export type { OverrideReason } from './util/options.js';
+export { defaultClassifier, classifyError, classifyHttpStatus, composeClassifiers, TRANSIENT_NETWORK_CODES } from './policy/classify.js';
+export type { Classification, Classifier, AttemptResult, ClassifyContext, OutcomeClass, PrecheckFailure } from './policy/classify.js';
+export { parseRetryAfter } from './policy/backoff.js';
+export { isRejectBudgetExceeded } from './policy/budget.js';
+export type { RejectBudget, BudgetCounts } from './policy/budget.js';
+export { SourceBreaker } from './policy/overload.js';
+export type { OverloadOptions, BreakerState, BreakerChange } from './policy/overload.js';
+export { checkAnnouncement, earliestStartOf, announcementSchema } from './policy/announcement.js';
+export type { AnnouncementCheck, AnnouncementRecord, AnnouncementConfig } from './policy/announcement.js';
+export { isValidInsz, parseInsz, formatInsz, maskInsz, normalizeInsz, inszPrecheck } from './policy/insz.js';
+export type { ParsedInsz, ValidInsz, InvalidInsz, InszInvalidCode, InszOptions } from './policy/insz.js';
+
+// ── Office hours (src/calendar/) ─────────────────────────────────────────────────────────────
+export { OfficeCalendar, isOfficeHours, nextAllowedStart, nextOfficeHoursStart, calendarOptionsSchema, officeHoursSchema, blackoutSchema, WEEK_DAYS } from './calendar/calendar.js';
+export type { CalendarOptions, OfficeHours, Blackout, ResolvedCalendarOptions, ClosedPeriod, ClosedReason, WeekDay } from './calendar/calendar.js';
+export { runCalendarSchema } from './calendar/run-calendar.js';
+export type { RunCalendarConfig } from './calendar/run-calendar.js';
+export { belgianPublicHolidays, easterSunday } from './calendar/holidays.js';
+export type { PublicHoliday } from './calendar/holidays.js';
+export { formatLocal } from './calendar/zone.js';
+export { allowedWindows, addAllowedTime, allowedTimeBetween } from './calendar/windows.js';
+export type { AllowedWindow, AllowedTimeEnd } from './calendar/windows.js';
+
+// ── The run's records (src/store/): memory and file stores, ledgers, repair ──────────────────
+export { MemoryStore, FINGERPRINTED_ITEMS } from './store/store.js';
+export type { RunStore, RunMeta, OutcomeRecord, ItemOutcome, SourceRecord, ResumeState, OutcomeCounts, CalendarRecord } from './store/store.js';
+export {
+  FileStore,
+  DEFAULT_LEDGER,
+  DEFAULT_TRIAGE_ROUTES,
+  nodeFileSystem,
+  readLedger,
+  summarizeLedger,
+  exportLedger,
+  rerunInput,
+  csvField,
+  planRepair,
+  applyRepair,
+  formatRepairPlan,
+} from './store/file-store/index.js';
+export type { FileStoreOptions, TriageRoute, LedgerRecord, FileSystem, AppendHandle, UpdateHandle, LedgerFilter, LedgerSummary, ExportFormat, RepairPlan, RepairResult, RepairOptions, NamedDamagedRecord } from './store/file-store/index.js';
+
+// ── Shared mode (src/shared/): caps held across processes and hosts through Redis ────────────
+export { sharedSchema } from './shared/shared-options.js';
+export type { SharedOptions, ResolvedShared, RedisClientLike } from './shared/shared-options.js';
+
+// ── Following a run (src/observe/): heartbeat, notifier, progress, progress bar ─────────────
+export { startHeartbeat, DEFAULT_HEARTBEAT_INTERVAL_MS } from './observe/heartbeat.js';
+export type { Heartbeat, HeartbeatOptions, HeartbeatPayload, HeartbeatStatus, HeartbeatEvents } from './observe/heartbeat.js';
+export { httpTargetSchema, DEFAULT_DELIVERY_TIMEOUT_MS } from './observe/delivery.js';
+export type { DeliveryTarget, CallbackTarget, HttpTarget, DeliveryContext } from './observe/delivery.js';
+export { NOTICE_KINDS } from './observe/notice.js';
+export type { Notice, NoticeDraft, NoticeKind, NoticeSeverity, NoticeSummary } from './observe/notice.js';
+export { createNotifier } from './observe/notifier.js';
+export type { Notifier, NotifierOptions, NotifierStrategy, NotifierEvents, DeliveryRecord, DeliveryStatus, AttachOptions } from './observe/notifier.js';
+export { callbackChannel, webhookChannel } from './observe/notifier-channels.js';
+export type { NotifierChannel, WebhookChannelOptions } from './observe/notifier-channels.js';
+export { trackProgress, throughputOf, estimateFinish } from './observe/progress.js';
+export type { StatusSource, ProgressSample, ProgressSnapshot, SourceProgress, ProgressOptions, ProgressTracker, FinishEstimate, FinishEstimateInput } from './observe/progress.js';
+export { renderProgress, formatCount, formatRate } from './observe/progress-render.js';
+export type { RenderOptions } from './observe/progress-render.js';
+export { attachProgressBar } from './observe/progress-bar.js';
+export type { ProgressBar, ProgressBarOptions, ProgressStream } from './observe/progress-bar.js';
+
+// ── Planning (src/plan/): capacity plan, preflight, mutations advice, simulation ─────────────
+export { planBatch, planInputSchema } from './plan/plan.js';
+export type { PlanInput, BatchPlan, SourcePlan, PlanWindow } from './plan/plan.js';
+export { renderPlan } from './plan/plan-text.js';
+export type { PlanLanguage, RenderPlanOptions } from './plan/plan-text.js';
+export { preflight } from './plan/preflight.js';
+export type { PreflightInput, PreflightProblem, PreflightReport } from './plan/preflight.js';
+export { adviseMutations, readRunHistory } from './plan/mutations.js';
+export type { MutationsAdvice, MutationsAdviceInput, RunHistoryEntry } from './plan/mutations.js';
+export { simulateBatch, countWindows, errorMixSchema } from './plan/simulate.js';
+export type { SimulateBatchOptions, SimulatedSource, SimulatedRunOptions, SimulationReport, SimulatedSourceReport, ErrorMix } from './plan/simulate.js';
+export { latencyModelSchema } from './plan/latency-model.js';
+export type { LatencyModel } from './plan/latency-model.js';
+
+// ── The BCSS client (src/bcss/) ──────────────────────────────────────────────────────────────
+export { createBcssClient, bcssClientSchema, bcssTlsSchema, BCSS_ENVIRONMENTS, BCSS_TRANSPORT_BASE_URL, DEFAULT_MAX_REPLY_BYTES } from './bcss/client.js';
 export type { BcssClient, BcssClientOptions, BcssEnvironment, SoaRequest, SsdnRequest, CallOptions } from './bcss/client.js';
 export { bcssClassifier, BCSS_FATAL_CODES, BCSS_TRANSIENT_CODES, BCSS_REJECT_CODES } from './bcss/classify.js';
 export type { BcssClassifierOptions } from './bcss/classify.js';
-export { buildSoaEnvelope, buildSsdnEnvelope, buildSsdnRequest, readSoapReply, inNamespace, XmlInNamespace } from './bcss/soap.js';
-export type { BcssReply, BcssStatus, CustomerIdentification, ElementForm, ServiceElement, SoaEnvelope, SsdnEnvelope, SsdnAuthorizedUser, XmlElement, XmlValue } from './bcss/soap.js';
-export { DEFAULT_MAX_REPLY_BYTES } from './bcss/client.js';
-export { DEFAULT_MAX_REPLY_DEPTH } from './bcss/soap.js';
-export type { ReadReplyOptions } from './bcss/soap.js';
+export { buildSoaEnvelope, buildSsdnEnvelope, buildSsdnRequest, readSoapReply, inNamespace, XmlInNamespace, DEFAULT_MAX_REPLY_DEPTH } from './bcss/soap.js';
+export type { BcssReply, BcssStatus, CustomerIdentification, ElementForm, ServiceElement, SoaEnvelope, SsdnEnvelope, SsdnAuthorizedUser, XmlElement, XmlValue, ReadReplyOptions } from './bcss/soap.js';
 export {
   SOAP_ENVELOPE_NS,
   SSDN_SERVICE_NS,
@@ -90,104 +129,23 @@ export type { BcssFault, BcssMessage, BcssInformation, BcssSystemError } from '.
 export type { BcssTlsFailure } from './bcss/tls-failure.js';
 export type { BcssTransport, BcssHttpRequest, BcssHttpResponse } from './bcss/transport.js';
 
-// Office hours (issue 3): the calendar and the run's window.
-export {
-  OfficeCalendar,
-  isOfficeHours,
-  nextAllowedStart,
-  nextOfficeHoursStart,
-  calendarOptionsSchema,
-  officeHoursSchema,
-  blackoutSchema,
-  WEEK_DAYS,
-} from './calendar.js';
-export type { CalendarOptions, OfficeHours, Blackout, ResolvedCalendarOptions, ClosedPeriod, ClosedReason, WeekDay } from './calendar.js';
-export { belgianPublicHolidays, easterSunday } from './holidays.js';
-export type { PublicHoliday } from './holidays.js';
-export { formatLocal } from './zone.js';
-export { allowedWindows, addAllowedTime, allowedTimeBetween } from './windows.js';
-export type { AllowedWindow, AllowedTimeEnd } from './windows.js';
-export { OfficeHoursError } from './errors.js';
-export type { RunCalendarConfig } from './config.js';
-export { runCalendarSchema, announcementSchema } from './config.js';
-export type { AnnouncementConfig } from './config.js';
-export type { CalendarRecord } from './store.js';
+// ── Input files (src/engine/input-files.ts): CSV and line files of national numbers ─────────
+export { readCsv, readLines, inputPrecheck } from './engine/input-files.js';
+export type { InputLine, InputFileOptions, ReadCsvOptions, ReadLinesOptions, CsvRecord, CsvCells } from './engine/input-files.js';
 
-// ── Durable file store (run directory, ledgers, checkpoint) ─────────────────
-export {
-  FileStore,
-  DEFAULT_LEDGER,
-  DEFAULT_TRIAGE_ROUTES,
-  ledgerFor,
-  nodeFileSystem,
-  readLedger,
-  summarizeLedger,
-  exportLedger,
-  exportLines,
-  rerunInput,
-  csvField,
-  CSV_COLUMNS,
-  planRepair,
-  applyRepair,
-  formatRepairPlan,
-} from './file-store/index.js';
-export type { FileStoreOptions, TriageRoute, LedgerRecord, FileSystem, AppendHandle, UpdateHandle, LedgerFilter, LedgerSummary, ExportFormat, RepairPlan, RepairResult, RepairOptions, NamedDamagedRecord } from './file-store/index.js';
-export { FINGERPRINTED_ITEMS } from './store.js';
-export type { ResumeState, OutcomeCounts } from './store.js';
-export { InputChangedError, RunDirLockedError, LedgerDamagedError, StoreIoError } from './errors.js';
-export type { LedgerDamage, LedgerDamageDetails } from './errors.js';
-export { itemFingerprint, stableStringify } from './fingerprint.js';
+// ── Errors: every error is a BcssBulkError with a stable `code` ─────────────────────────────
+export { BcssBulkError, ConfigError, RunFailedError, MissingPeerError, isBcssBulkError } from './util/errors.js';
+export type { ConfigIssue } from './util/errors.js';
+export { PolicyError, AnnouncementError, CallTimeoutError, HttpStatusError } from './policy/errors.js';
+export { RunStateError, CallStalledError, OfficeHoursError, InputFileError } from './engine/errors.js';
+export type { InputFileProblem } from './engine/errors.js';
+export { InputChangedError, RunDirLockedError, LedgerDamagedError, StoreIoError } from './store/errors.js';
+export type { LedgerDamage, LedgerDamageDetails } from './store/errors.js';
+export { RunLockedError, SharedStateError } from './shared/errors.js';
+export { DeliveryError } from './observe/errors.js';
 
-// Shared mode: caps held across processes and hosts through Redis, and a run lock.
-export { sharedSchema, leaseTtl, reconnectDelay } from './shared-options.js';
-export type { SharedOptions, ResolvedShared, RedisClientLike } from './shared-options.js';
-export type { SharedUnavailableEvent, SharedRestoredEvent } from './events.js';
-export { RunLockedError, SharedStateError } from './errors.js';
-
-// Simulation of a batch in virtual time (issue 8).
-export { simulateBatch, countWindows, errorMixSchema } from './simulate.js';
-export type { SimulateBatchOptions, SimulatedSource, SimulatedRunOptions, SimulationReport, SimulatedSourceReport, ErrorMix } from './simulate.js';
-export { sampleLatency, latencyModelSchema } from './latency-model.js';
-export type { LatencyModel } from './latency-model.js';
-export { seededRandom } from './seeded-random.js';
-
-// Following a run (issue 6): liveness heartbeat and notifications, attached from outside.
-export { deliver, scrubUrl, scrubText, parseHttpTarget, httpTargetSchema, DEFAULT_DELIVERY_TIMEOUT_MS } from './delivery.js';
-export type { DeliveryTarget, CallbackTarget, HttpTarget, DeliveryContext, DeliverOptions } from './delivery.js';
-export { DeliveryError } from './errors.js';
-export type { ObservedRun } from './observed-run.js';
-export { startHeartbeat, DEFAULT_HEARTBEAT_INTERVAL_MS } from './heartbeat.js';
-export type { Heartbeat, HeartbeatOptions, HeartbeatPayload, HeartbeatStatus, HeartbeatEvents } from './heartbeat.js';
-export { NOTICE_KINDS, noticeOfStateChange, noticeOfSourcePaused, noticeOfStall, formatDuration } from './notice.js';
-export type { Notice, NoticeDraft, NoticeKind, NoticeSeverity, NoticeSummary } from './notice.js';
-export { createNotifier } from './notifier.js';
-export type { Notifier, NotifierOptions, NotifierStrategy, NotifierEvents, DeliveryRecord, DeliveryStatus, AttachOptions } from './notifier.js';
-export { callbackChannel, webhookChannel } from './notifier-channels.js';
-export type { NotifierChannel, WebhookChannelOptions } from './notifier-channels.js';
-// ── Progress: tracker, ETA through the allowed windows, terminal renderer (issue 6) ──
-export { trackProgress, throughputOf, estimateFinish, progressSnapshot, resolveProgressCalendar } from './progress.js';
-export type { StatusSource, ProgressSample, ProgressSnapshot, SourceProgress, ProgressOptions, ProgressTracker, FinishEstimate, FinishEstimateInput } from './progress.js';
-export { renderProgress, formatCount, formatRate } from './progress-render.js';
-export type { RenderOptions } from './progress-render.js';
-export { attachProgressBar } from './progress-bar.js';
-export type { ProgressBar, ProgressBarOptions, ProgressStream } from './progress-bar.js';
-// Announcement, capacity plan, mutations advice and preflight (issue 6).
-export { checkAnnouncement, earliestStartOf } from './announcement.js';
-export type { AnnouncementCheck, AnnouncementRecord } from './announcement.js';
-export { AnnouncementError } from './errors.js';
-export { planBatch, planInputSchema } from './plan.js';
-export type { PlanInput, BatchPlan, SourcePlan, PlanWindow } from './plan.js';
-export { renderPlan } from './plan-text.js';
-export type { PlanLanguage, RenderPlanOptions } from './plan-text.js';
-export { adviseMutations, readRunHistory } from './mutations.js';
-export type { MutationsAdvice, MutationsAdviceInput, RunHistoryEntry } from './mutations.js';
-export { preflight } from './preflight.js';
-export type { PreflightInput, PreflightProblem, PreflightReport } from './preflight.js';
-
-// ── Operations (issue 14): logger, input helpers ──
-export { attachRunLogger } from './run-logger.js';
-export type { RunLogger, LogMethod, LogFields } from './run-logger.js';
-export { readCsv, readLines, inputPrecheck } from './input-files.js';
-export type { InputLine, InputFileOptions, ReadCsvOptions, ReadLinesOptions, CsvRecord, CsvCells } from './input-files.js';
-export { InputFileError } from './errors.js';
-export type { InputFileProblem } from './errors.js';
+// ── Small utilities (src/util/) ──────────────────────────────────────────────────────────────
+export { systemClock } from './util/clock.js';
+export type { Clock, TimerHandle } from './util/clock.js';
+export { maskNationalNumbers } from './util/privacy.js';
+export { reasonOf } from './util/reason.js';

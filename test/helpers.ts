@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { createRun, isFinal, type RunOptions, type RunState } from '../src/index.js';
-import { FakeClock, RecordingService } from '../src/testing/index.js';
+import { FakeClock, RecordingService } from '../src/testing.js';
 
 /** The announcement of runs in tests: an override, since they call fake services. */
 export const TEST_ANNOUNCEMENT = { override: { reason: 'unit test against a fake service, not a mass call' } } as const;

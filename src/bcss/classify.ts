@@ -22,8 +22,8 @@
  * The reason of a fault quotes the SOA platform's error id (`[error id ...]`), so the ledger
  * keeps what the service desk asks for.
  */
-import type { AttemptResult, Classification, Classifier } from '../classify.js';
-import { maskNationalNumbers } from '../privacy.js';
+import type { AttemptResult, Classification, Classifier } from '../policy/classify.js';
+import { maskNationalNumbers } from '../util/privacy.js';
 import { BcssFaultError, BcssReplyError, BcssRequestError, BcssTransportError } from './errors.js';
 import type { BcssInformation } from './errors.js';
 import type { BcssReply, BcssStatus } from './soap-read.js';

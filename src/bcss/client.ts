@@ -16,9 +16,10 @@
 import { randomUUID } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
 import { z } from 'zod';
-import type { Assert, SchemaMatches } from '../type-checks.js';
-import { BcssBulkError, ConfigError, HttpStatusError } from '../errors.js';
-import { assertReadableOptions } from '../options-guard.js';
+import type { Assert, SchemaMatches } from '../util/type-checks.js';
+import { BcssBulkError, ConfigError } from '../util/errors.js';
+import { HttpStatusError } from '../policy/errors.js';
+import { assertReadableOptions } from '../util/options-guard.js';
 import { knownSoaSoapAction, SSDN_SEND_XML_SOAP_ACTION } from './contract.js';
 import { BcssFaultError, BcssReplyError, BcssRequestError, displayUrl } from './errors.js';
 import { withDeadline } from './deadline.js';

@@ -4,8 +4,8 @@
  * the facts it needs (method, URL without credentials, status, codes) and never keeps axios'
  * error as a cause. National numbers in their texts are masked.
  */
-import { BcssBulkError } from '../errors.js';
-import { maskNationalNumbers } from '../privacy.js';
+import { BcssBulkError } from '../util/errors.js';
+import { maskNationalNumbers } from '../util/privacy.js';
 import type { BcssTlsFailure } from './tls-failure.js';
 
 /** One `detail` of a BCSS SOAP fault (`CBSSFaultType`) or of an SSDN result summary. */

@@ -14,7 +14,7 @@ import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { HttpsProxyAgent } from 'https-proxy-agent';
-import { maskNationalNumbers } from '../privacy.js';
+import { maskNationalNumbers } from '../util/privacy.js';
 import { BcssReplyError, BcssTransportError } from './errors.js';
 import { secretScrubber } from './secrets.js';
 import { tlsFailureOf } from './tls-failure.js';

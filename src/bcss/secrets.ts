@@ -7,7 +7,7 @@
  *
  * Pure functions.
  */
-import { maskNationalNumbers } from '../privacy.js';
+import { maskNationalNumbers } from '../util/privacy.js';
 
 /** What replaces a secret. */
 export const SECRET_MASK = '***';

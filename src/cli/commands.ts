@@ -5,10 +5,10 @@
  */
 import { parseArgs } from 'node:util';
 import packageJson from '../../package.json' with { type: 'json' };
-import { BcssBulkError } from '../errors.js';
-import { nodeFileSystem } from '../file-store/fs.js';
-import { exportLines, readLedger, summarizeLedger, type ExportFormat, type LedgerSummary } from '../file-store/ledger-tools.js';
-import { applyRepair, formatRepairPlan, planRepair } from '../file-store/repair.js';
+import { BcssBulkError } from '../util/errors.js';
+import { nodeFileSystem } from '../store/file-store/fs.js';
+import { exportLines, readLedger, summarizeLedger, type ExportFormat, type LedgerSummary } from '../store/file-store/ledger-tools.js';
+import { applyRepair, formatRepairPlan, planRepair } from '../store/file-store/repair.js';
 import { PLAN_USAGE, planCommand } from './plan-command.js';
 
 /** Where the commands write. */

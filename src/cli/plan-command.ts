@@ -5,12 +5,12 @@
  *     bcss-bulk plan --volumes rn=120000,pensions=8000 --kind pensions=authentic --latency 250 --start 2026-11-30T17:00 --lang fr
  */
 import { parseArgs } from 'node:util';
-import { SOURCE_KINDS, type SourceKind } from '../caps.js';
-import type { SourceConfig } from '../config.js';
-import { ConfigError } from '../errors.js';
-import { planBatch } from '../plan.js';
-import { renderPlan, type PlanLanguage } from '../plan-text.js';
-import { toInstant } from '../zone.js';
+import { SOURCE_KINDS, type SourceKind } from '../policy/caps.js';
+import type { SourceConfig } from '../policy/source.js';
+import { ConfigError } from '../util/errors.js';
+import { planBatch } from '../plan/plan.js';
+import { renderPlan, type PlanLanguage } from '../plan/plan-text.js';
+import { toInstant } from '../calendar/zone.js';
 
 /** The usage lines of the command. */
 export const PLAN_USAGE = `  bcss-bulk plan --volumes SOURCE=COUNT,... --latency MS|SOURCE=MS,... --start YYYY-MM-DDTHH:mm

@@ -4,7 +4,7 @@
  * national number, and the record of calls and of simultaneous calls. The HTTP server and the
  * in-process transport both call it, so they answer byte for byte the same.
  */
-import { systemClock, type Clock } from '../clock.js';
+import { systemClock, type Clock } from '../util/clock.js';
 import { FAKE_BCSS_SERVICES, type FakeBcssService, type FakeSoaService } from './fake-bcss-contract.js';
 import { mandatoryArgumentMissing, pickOutcome, replacedStatus, SOA_STATUS, ssdnErrorOf, type FakeBcssOutcome, type SoaStatus } from './fake-bcss-outcomes.js';
 import { bareFault, cbssFault, soaReply, ssdnReply, systemError, type ReplyStamp } from './fake-bcss-replies.js';

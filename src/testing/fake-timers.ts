@@ -5,8 +5,8 @@
  * then needs no clock of its own: its default clock reads `Date.now()` and sets `setTimeout`,
  * which the fake timers own.
  */
-import { driveUntilSettled, waitForIdle, type IdleOptions } from './io-idle.js';
-import type { RunUntilSettledOptions } from './fake-clock.js';
+import { driveUntilSettled, waitForIdle, type IdleOptions } from '../util/io-idle.js';
+import type { RunUntilSettledOptions } from '../util/fake-clock.js';
 
 /** vitest's `vi` (after `vi.useFakeTimers()`), or anything with these two methods. */
 export interface VitestTimers {

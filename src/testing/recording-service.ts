@@ -4,8 +4,8 @@
  * honours the abort signal, and records the peak of simultaneous calls per source, so a test
  * can assert that the caps were never exceeded and were fully used.
  */
-import type { Clock } from '../clock.js';
-import type { CallContext } from '../config.js';
+import type { Clock } from '../util/clock.js';
+import type { CallContext } from '../engine/config.js';
 
 /** Settings of a {@link RecordingService}. */
 export interface RecordingServiceOptions<T, R> {

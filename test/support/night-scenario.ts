@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { FileStore, readLedger, type CallContext, type Clock, type StateChange } from '../../src/index.js';
-import { RecordingService } from '../../src/testing/index.js';
+import { RecordingService } from '../../src/testing.js';
 import { validInsz } from '../helpers.js';
 import type { Person } from './nightly-job.js';
 

@@ -1,0 +1,130 @@
+/**
+ * Preflight of a batch, before it is announced or started: its capacity plan, whether its
+ * planned start would be refused for its announcement (the same rule as `start()`), whether it
+ * meets the caller's deadline, and the mutations advice for a batch that comes back.
+ */
+import { checkAnnouncement, earliestStartOf } from '../policy/announcement.js';
+import type { AnnouncementConfig } from '../policy/announcement.js';
+import { ConfigError } from '../util/errors.js';
+import { adviseMutations, readRunHistory, type MutationsAdvice, type RunHistoryEntry } from './mutations.js';
+import { planBatch, type BatchPlan, type PlanInput } from './plan.js';
+import { renderPlan, type PlanLanguage } from './plan-text.js';
+import { formatLocal, toLocal } from '../calendar/zone.js';
+
+const DAY_MS = 86_400_000;
+
+/** What {@link preflight} checks: the plan's input, and what the run will carry. */
+export interface PreflightInput extends PlanInput {
+  /** Name of the batch (run option `name`). */
+  readonly name?: string;
+  /** True when the batch comes back (monthly, weekly...). */
+  readonly recurring?: boolean;
+  /** The announcement the run will carry (run option `announcement`); absent before announcing. */
+  readonly announcement?: AnnouncementConfig;
+  /** Run directories (or roots of them) of earlier runs, read for runs of the same name. */
+  readonly historyDirs?: string | readonly string[];
+  /** Earlier runs already known (added to those read from `historyDirs`). */
+  readonly history?: readonly RunHistoryEntry[];
+  /** How far back an earlier run of the same name counts, in days (default 42). */
+  readonly withinDays?: number;
+  /** The batch must be over by then. */
+  readonly deadline?: Date;
+  /** Now: the date the advice looks back from. */
+  readonly now: Date;
+}
+
+/** One finding of {@link preflight}. */
+export interface PreflightProblem {
+  /**
+   * `NOT_ANNOUNCED`, `ANNOUNCED_TOO_LATE`, `DEADLINE_MISSED` (errors: the batch would be refused
+   * or late); `MUTATIONS_ADVISED` (warning); `STARTS_IN_OFFICE_HOURS` (or in a blackout), `ANNOUNCEMENT_OVERRIDDEN`,
+   * `CALENDAR_OFF` (info).
+   */
+  readonly code: string;
+  readonly severity: 'error' | 'warning' | 'info';
+  readonly message: string;
+}
+
+/** What {@link preflight} found. */
+export interface PreflightReport {
+  /** True when no problem is an error. */
+  readonly ok: boolean;
+  readonly problems: readonly PreflightProblem[];
+  readonly plan: BatchPlan;
+  /** The mutations advice, for a recurring batch or one that ran recently. */
+  readonly advice: MutationsAdvice | undefined;
+  /** The plan's text for the announcement, with the batch name and the reference. */
+  text(language: PlanLanguage, options?: { readonly contact?: string }): string;
+}
+
+/**
+ * Checks a batch before it is announced or started.
+ *
+ * @throws {ConfigError} malformed input (paths named), a malformed announcement.
+ * @throws {PolicyError} a cap above the BCSS policy without override.
+ * @throws {LedgerDamagedError} a damaged checkpoint in `historyDirs`.
+ */
+export async function preflight(input: PreflightInput): Promise<PreflightReport> {
+  const { name, recurring, announcement, historyDirs, history, withinDays, deadline, now, ...planInput } = input;
+  if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw new ConfigError([{ path: ['now'], message: 'expected a valid Date' }], 'preflight');
+  if (deadline !== undefined && (!(deadline instanceof Date) || Number.isNaN(deadline.getTime()))) throw new ConfigError([{ path: ['deadline'], message: 'expected a valid Date' }], 'preflight');
+  const plan = planBatch(planInput);
+  const zone = plan.timeZone;
+  const problems: PreflightProblem[] = [];
+
+  // Checked at the planned start, as start() will check it then (also with waitForWindow).
+  const startsAt = planInput.start.getTime();
+  const announced = checkAnnouncement(announcement, startsAt, zone);
+  if (!announced.ok) {
+    const latest = latestAnnouncementDay(startsAt, 7, zone);
+    const hint = announced.error.code === 'NOT_ANNOUNCED' ? ` To start at ${formatLocal(zone, startsAt)}, announce it on ${latest} at the latest.` : '';
+    problems.push({ code: announced.error.code, severity: 'error', message: announced.error.message + hint });
+  } else if ('overrideReason' in announced.record) {
+    problems.push({ code: 'ANNOUNCEMENT_OVERRIDDEN', severity: 'info', message: `The announcement rule is overridden: ${announced.record.overrideReason}` });
+  }
+
+  if (!plan.calendarEnforced) {
+    problems.push({ code: 'CALENDAR_OFF', severity: 'info', message: 'The office-hours calendar is turned off: calls may run at any hour. Against the BCSS, keep it on.' });
+  } else if (plan.start.getTime() > startsAt) {
+    problems.push({
+      code: 'STARTS_IN_OFFICE_HOURS',
+      severity: 'info',
+      message: `The planned start ${formatLocal(zone, startsAt)} is in office hours (or a blackout): calls begin at ${formatLocal(zone, plan.start.getTime())} (start() refuses before then, unless waitForWindow: true).`,
+    });
+  }
+
+  if (deadline !== undefined && plan.end.getTime() > deadline.getTime()) {
+    problems.push({
+      code: 'DEADLINE_MISSED',
+      severity: 'error',
+      message: `The plan ends ${formatLocal(zone, plan.end.getTime())}, after the deadline ${formatLocal(zone, deadline.getTime())}: it needs ${plan.windows.length} window(s) of allowed time (${plan.hours.toFixed(1)} h).`,
+    });
+  }
+
+  const earlier = [...(history ?? []), ...(historyDirs === undefined ? [] : await readRunHistory(historyDirs))];
+  const advice = adviseMutations({ now, history: earlier, ...(name === undefined ? {} : { name }), ...(recurring === undefined ? {} : { recurring }), ...(withinDays === undefined ? {} : { withinDays }) });
+  if (advice !== undefined) problems.push({ code: 'MUTATIONS_ADVISED', severity: 'warning', message: advice.message('en') });
+
+  const reference = announced.ok && 'reference' in announced.record ? announced.record.reference : undefined;
+  return {
+    ok: problems.every((p) => p.severity !== 'error'),
+    problems,
+    plan,
+    advice,
+    text: (language, options = {}) =>
+      renderPlan(plan, {
+        language,
+        ...(name === undefined ? {} : { batchName: name }),
+        ...(reference === undefined ? {} : { reference }),
+        ...(options.contact === undefined ? {} : { contact: options.contact }),
+      }),
+  };
+}
+
+/** The last local day (`YYYY-MM-DD`) on which announcing still allows a start at `start`. */
+function latestAnnouncementDay(start: number, leadDays: number, timeZone: string): string {
+  const day = Math.floor(toLocal(timeZone, start) / DAY_MS) - leadDays;
+  const text = new Date(day * DAY_MS).toISOString().slice(0, 10);
+  // The start is at or after local midnight of (day + leadDays), so announcing on `day` is enough.
+  return earliestStartOf(text, leadDays, timeZone).getTime() <= start ? text : new Date((day - 1) * DAY_MS).toISOString().slice(0, 10);
+}
