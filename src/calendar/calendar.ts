@@ -10,12 +10,12 @@
  * show twice is the second time (the period is as long as it can be, never shorter).
  */
 import { z } from 'zod';
-import { ConfigError } from '../util/errors.js';
 import { belgianPublicHolidays } from './holidays.js';
 import type { Assert, SchemaMatches } from '../util/type-checks.js';
+import { parseOptions } from '../util/options.js';
+import { DAY_MS } from '../util/time.js';
 import { formatLocal, isIanaTimeZone, localDay, toInstant, toLocal, weekdayOf } from './zone.js';
 
-const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
 
 /** Days of the week, as used in {@link CalendarOptions}. */
@@ -154,9 +154,7 @@ export class OfficeCalendar {
 
   /** @throws {ConfigError} options that are malformed, each issue with its path. */
   constructor(options: CalendarOptions = {}) {
-    const result = calendarOptionsSchema.safeParse(options);
-    if (!result.success) throw new ConfigError(result.error.issues.map((i) => ({ path: i.path, message: i.message })), 'calendar options');
-    this.options = result.data;
+    this.options = parseOptions(calendarOptionsSchema, options, 'calendar options');
     const hours = this.options.officeHours;
     this.days = new Set(hours.days.map((day) => WEEK_DAYS.indexOf(day)));
     this.fromMs = minutesOf(hours.from) * MINUTE_MS;

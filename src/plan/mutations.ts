@@ -9,8 +9,7 @@ import path from 'node:path';
 import { nodeFileSystem, type FileSystem } from '../store/file-store/fs.js';
 import { readCheckpoint } from '../store/file-store/run-dir.js';
 import type { PlanLanguage } from './plan-text.js';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from '../util/time.js';
 
 /** An earlier run, as read from its run directory. */
 export interface RunHistoryEntry {

@@ -15,11 +15,12 @@
  * each source work_i ÷ T slots), so it is the plan: a lower bound of the real duration.
  */
 import { z } from 'zod';
-import { OfficeCalendar, type WeekDay } from '../calendar/calendar.js';
+import type { OfficeCalendar, WeekDay } from '../calendar/calendar.js';
 import { resolveCap, type SourceKind } from '../policy/caps.js';
-import { runCalendarSchema, type RunCalendarConfig } from '../calendar/run-calendar.js';
+import { officeCalendarOf, runCalendarSchema, type RunCalendarConfig } from '../calendar/run-calendar.js';
 import { sourceSchema, type SourceConfig } from '../policy/source.js';
 import { ConfigError, type ConfigIssue } from '../util/errors.js';
+import { parseOptions } from '../util/options.js';
 import { PolicyError } from '../policy/errors.js';
 import { allowedWindows } from '../calendar/windows.js';
 
@@ -129,9 +130,7 @@ export interface BatchPlan {
  * @throws {PolicyError} a cap above the BCSS policy without override.
  */
 export function planBatch(input: PlanInput): BatchPlan {
-  const parsed = planInputSchema.safeParse(input);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => ({ path: i.path, message: i.message })), 'batch plan');
-  const { volumes, sources, latencyMs, start, calendar, maxConcurrency, retryRatio } = parsed.data;
+  const { volumes, sources, latencyMs, start, calendar, maxConcurrency, retryRatio } = parseOptions(planInputSchema, input, 'batch plan');
 
   const issues: ConfigIssue[] = [];
   for (const name of Object.keys(volumes)) {
@@ -163,9 +162,7 @@ export function planBatch(input: PlanInput): BatchPlan {
   const hours = Math.max(slowest, shared);
   const totalCalls = plans.reduce((sum, p) => sum + p.calls, 0);
 
-  const office = calendar.enforce
-    ? new OfficeCalendar({ timeZone: calendar.timeZone, officeHours: calendar.officeHours, holidaysAreFree: calendar.holidaysAreFree, blackouts: calendar.blackouts })
-    : undefined;
+  const office = officeCalendarOf(calendar);
   const windows = spreadOverWindows(office, start, Math.round(hours * HOUR_MS), totalCalls);
   const first = windows[0]?.start ?? (office?.nextAllowedStart(start) ?? start);
   const end = windows.at(-1)?.end ?? first;

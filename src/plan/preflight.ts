@@ -10,8 +10,7 @@ import { adviseMutations, readRunHistory, type MutationsAdvice, type RunHistoryE
 import { planBatch, type BatchPlan, type PlanInput } from './plan.js';
 import { renderPlan, type PlanLanguage } from './plan-text.js';
 import { formatLocal, toLocal } from '../calendar/zone.js';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from '../util/time.js';
 
 /** What {@link preflight} checks: the plan's input, and what the run will carry. */
 export interface PreflightInput extends PlanInput {

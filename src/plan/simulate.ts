@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import type { CallContext, RunCalendarConfig, RunOptions, SourceConfig } from '../engine/config.js';
-import { ConfigError } from '../util/errors.js';
+import { parseOptions } from '../util/options.js';
 import { HttpStatusError } from '../policy/errors.js';
 import type { StateChange } from '../engine/events.js';
 import { latencyModelSchema, sampleLatency, type LatencyModel } from './latency-model.js';
@@ -150,9 +150,7 @@ interface SimulatedLane {
  * @throws {PolicyError} a cap above the BCSS policy without a written override.
  */
 export async function simulateBatch(options: SimulateBatchOptions): Promise<SimulationReport> {
-  const parsed = simulationSchema.safeParse(options);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => ({ path: i.path, message: i.message })), 'simulation plan');
-  const plan = parsed.data;
+  const plan = parseOptions(simulationSchema, options, 'simulation plan');
   const { sources, start, latency: _latency, errors: _errors, seed: _seed, calendar, ...runOptions } = options;
   const wallStart = performance.now();
   const clock = new FakeClock(start ?? Date.now(), { waitForIo: false }); // no I/O here: no wait per timer

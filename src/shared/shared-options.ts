@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { Assert, SchemaMatches } from '../util/type-checks.js';
+import { MAX_TIMER_MS } from '../util/time.js';
 
 /**
  * The least an ioredis client must offer to be shared: the run never uses the client itself,
@@ -15,7 +16,6 @@ export interface RedisClientLike {
   duplicate(override?: object): unknown;
 }
 
-const MAX_TIMER_MS = 2_147_483_647;
 const ms = z.number().int().positive().max(MAX_TIMER_MS, `at most ${MAX_TIMER_MS} ms`);
 
 /** Schema of the `shared` option of a run. */
