@@ -4,6 +4,7 @@
  * Pure functions of a random source.
  */
 import { z } from 'zod';
+import type { Agrees, Assert } from '../util/type-checks.js';
 
 /** Schema of a {@link LatencyModel}. */
 export const latencyModelSchema = z.discriminatedUnion('kind', [
@@ -14,14 +15,59 @@ export const latencyModelSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('lognormal'), medianMs: z.number().positive(), sigma: z.number().nonnegative() }),
 ]);
 
+/** A latency that is always the same. */
+export interface FixedLatency {
+  /** @defaultValue none: required */
+  readonly kind: 'fixed';
+  /**
+   * The latency of every call, in ms (0 or more).
+   * @defaultValue none: required
+   */
+  readonly ms: number;
+}
+
+/** A latency evenly spread between two bounds. */
+export interface UniformLatency {
+  /** @defaultValue none: required */
+  readonly kind: 'uniform';
+  /**
+   * Shortest latency, in ms (0 or more, at most `maxMs`).
+   * @defaultValue none: required
+   */
+  readonly minMs: number;
+  /**
+   * Longest latency, in ms.
+   * @defaultValue none: required
+   */
+  readonly maxMs: number;
+}
+
+/** A log-normal latency: most calls near the median, a long tail of slow ones. */
+export interface LognormalLatency {
+  /** @defaultValue none: required */
+  readonly kind: 'lognormal';
+  /**
+   * The median latency, in ms (more than 0): half of the calls are faster.
+   * @defaultValue none: required
+   */
+  readonly medianMs: number;
+  /**
+   * Spread (0 or more): 0.5 puts one call in twenty above 2.3 × the median.
+   * @defaultValue none: required
+   */
+  readonly sigma: number;
+}
+
 /**
- * How long a call takes, in ms.
+ * How long a call takes, in ms. Checked against {@link latencyModelSchema} at compile time.
  * - `fixed`: always `ms`.
  * - `uniform`: evenly spread between `minMs` and `maxMs`.
  * - `lognormal`: `medianMs · e^(sigma · Z)` with `Z` standard normal; half of the calls are
  *   faster than `medianMs`; `sigma` 0.5 puts one call in twenty above 2.3 × the median.
  */
-export type LatencyModel = z.infer<typeof latencyModelSchema>;
+export type LatencyModel = FixedLatency | UniformLatency | LognormalLatency;
+
+type _LatencyModelAgrees = Assert<Agrees<z.input<typeof latencyModelSchema>, LatencyModel>>;
 
 /** Draws one latency (ms) from a model, using `random` (numbers in [0, 1)). */
 export function sampleLatency(model: LatencyModel, random: () => number): number {

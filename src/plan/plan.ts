@@ -21,6 +21,7 @@ import { officeCalendarOf, runCalendarSchema, type RunCalendarConfig } from '../
 import { sourceSchema, type SourceConfig } from '../policy/source.js';
 import { ConfigError, type ConfigIssue } from '../util/errors.js';
 import { parseOptions } from '../util/options.js';
+import type { Assert, SchemaMatches } from '../util/type-checks.js';
 import { PolicyError } from '../policy/errors.js';
 import { allowedWindows } from '../calendar/windows.js';
 
@@ -38,27 +39,53 @@ export const planInputSchema = z.strictObject({
   start: z.date({ message: 'expected the planned start as a Date' }).refine((d) => !Number.isNaN(d.getTime()), 'expected a valid Date'),
   calendar: runCalendarSchema.default(() => runCalendarSchema.parse({})),
   maxConcurrency: z.number().int().positive().optional(),
-  /** Expected retries per item (e.g. 0.05: one item in twenty is called twice). */
   retryRatio: z.number().min(0).max(10).default(0),
 });
 
-/** What {@link planBatch} needs: the same `sources`, `calendar` and `maxConcurrency` as the run options. */
+/**
+ * What {@link planBatch} needs: the same `sources`, `calendar` and `maxConcurrency` as the run
+ * options. Checked against {@link planInputSchema} at compile time.
+ */
 export interface PlanInput {
-  /** Items per source, by source name. */
+  /**
+   * Items per source, by source name.
+   * @defaultValue none: required
+   */
   readonly volumes: Readonly<Record<string, number>>;
-  /** The sources, as in the run options (kind, cap, override). */
+  /**
+   * The sources, as in the run options (kind, cap, override).
+   * @defaultValue none: required
+   */
   readonly sources: Readonly<Record<string, SourceConfig>>;
-  /** Assumed mean latency of one call in ms, for all sources or per source. */
+  /**
+   * Assumed mean latency of one call in ms, for all sources or per source.
+   * @defaultValue none: required
+   */
   readonly latencyMs: number | Readonly<Record<string, number>>;
-  /** When the batch is to start; the plan begins at the first allowed instant from it. */
+  /**
+   * When the batch is to start; the plan begins at the first allowed instant from it.
+   * @defaultValue none: required
+   */
   readonly start: Date;
-  /** The calendar, as in the run options (default: the BCSS office hours, enforced). */
-  readonly calendar?: RunCalendarConfig;
-  /** Cap on simultaneous calls across all sources, as in the run options. */
-  readonly maxConcurrency?: number;
-  /** Expected retries per item (default 0): each item costs 1 + retryRatio calls. */
-  readonly retryRatio?: number;
+  /**
+   * The calendar, as in the run options.
+   * @defaultValue the BCSS office hours (Mon–Fri 08:00–17:00 Europe/Brussels), enforced
+   */
+  readonly calendar?: RunCalendarConfig | undefined;
+  /**
+   * Cap on simultaneous calls across all sources, as in the run options.
+   * @defaultValue none: each source under its own cap only
+   */
+  readonly maxConcurrency?: number | undefined;
+  /**
+   * Expected retries per item (e.g. 0.05: one item in twenty is called twice): each item costs
+   * 1 + retryRatio calls. From 0 to 10.
+   * @defaultValue `0`
+   */
+  readonly retryRatio?: number | undefined;
 }
+
+type _PlanInputAgrees = Assert<SchemaMatches<z.input<typeof planInputSchema>, PlanInput>>;
 
 /** The plan of one source. */
 export interface SourcePlan {
