@@ -142,7 +142,10 @@ export interface BcssClientOptions {
    * @defaultValue none: no Authorization header
    */
   readonly basicAuth?: { readonly username: string; readonly password: string } | undefined;
-  /** The institution's identification: enterprise number, or sector and institution. */
+  /**
+   * The institution's identification: enterprise number, or sector and institution.
+   * @defaultValue none: required
+   */
   readonly customer: CustomerIdentification;
   /**
    * The SSDN `AuthorizedUser`, needed for `ssdn()` calls.

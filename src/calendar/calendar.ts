@@ -59,19 +59,34 @@ export const calendarOptionsSchema = z.strictObject({
 
 /** Office hours: on which days, from when (inclusive) to when (exclusive), in the zone's wall-clock time. */
 export interface OfficeHours {
-  /** The days with office hours, each at most once. */
+  /**
+   * The days with office hours, each at most once.
+   * @defaultValue none: required
+   */
   days: WeekDay[];
-  /** Start of the office hours, `'HH:mm'` (inclusive). */
+  /**
+   * Start of the office hours, `'HH:mm'` (inclusive).
+   * @defaultValue none: required
+   */
   from: string;
-  /** End of the office hours, `'HH:mm'` (exclusive), later than `from`. */
+  /**
+   * End of the office hours, `'HH:mm'` (exclusive), later than `from`.
+   * @defaultValue none: required
+   */
   to: string;
 }
 
 /** A blackout: an extra forbidden period (announced maintenance), in the zone's wall-clock time. */
 export interface Blackout {
-  /** Start, `'YYYY-MM-DDTHH:mm'` local time (inclusive). */
+  /**
+   * Start, `'YYYY-MM-DDTHH:mm'` local time (inclusive).
+   * @defaultValue none: required
+   */
   from: string;
-  /** End, `'YYYY-MM-DDTHH:mm'` local time (exclusive), later than `from`. */
+  /**
+   * End, `'YYYY-MM-DDTHH:mm'` local time (exclusive), later than `from`.
+   * @defaultValue none: required
+   */
   to: string;
 }
 

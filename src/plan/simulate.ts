@@ -162,7 +162,7 @@ export interface SimulationReport {
 }
 
 /** Schema of one {@link SimulatedSource}. */
-const simulatedSourceSchema = sourceSchema.extend({ items: z.number().int().nonnegative(), latency: latencyModelSchema.optional(), errors: errorMixSchema.optional() });
+export const simulatedSourceSchema = sourceSchema.extend({ items: z.number().int().nonnegative(), latency: latencyModelSchema.optional(), errors: errorMixSchema.optional() });
 
 /**
  * Schema of {@link SimulateBatchOptions}: the run options it passes on are those of the

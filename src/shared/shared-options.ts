@@ -46,11 +46,20 @@ export const sharedSchema = z.strictObject({
 
 /** Shared mode of a run: caps and a run lock held in Redis (see docs/shared-mode.md). */
 export interface SharedOptions {
-  /** A `redis://` / `rediss://` URL (needs the optional `ioredis` package), or an ioredis client to duplicate. */
+  /**
+   * A `redis://` / `rediss://` URL (needs the optional `ioredis` package), or an ioredis client to duplicate.
+   * @defaultValue none: required
+   */
   readonly redis: string | RedisClientLike;
-  /** Institution-wide namespace: every process using it shares the caps of each source name. */
+  /**
+   * Institution-wide namespace: every process using it shares the caps of each source name.
+   * @defaultValue none: required
+   */
   readonly namespace: string;
-  /** Name of the run (for instance its run directory): one process at a time may process it. */
+  /**
+   * Name of the run (for instance its run directory): one process at a time may process it.
+   * @defaultValue none: required
+   */
   readonly runName: string;
   /**
    * Added to a source's call timeout to give its lease time-to-live, in ms.

@@ -9,12 +9,21 @@ import type { OutcomeRecord } from '../store.js';
 
 /** One routing rule: records whose code (and outcome, when given) match go to `ledger`. */
 export interface TriageRoute {
-  /** Name of the ledger: letters, digits, `-` and `_`, up to 64 characters. */
+  /**
+   * Name of the ledger: letters, digits, `-` and `_`, up to 64 characters.
+   * @defaultValue none: required
+   */
   readonly ledger: string;
-  /** The outcome code, exactly (`'MSG00006'`) or by pattern (`/^SOA-/`). */
-  readonly code?: string | RegExp;
-  /** Only records of this outcome (`reject` or `exhausted`). */
-  readonly outcome?: 'reject' | 'exhausted';
+  /**
+   * The outcome code, exactly (`'MSG00006'`) or by pattern (`/^SOA-/`); a route gives a `code`, an `outcome` or both.
+   * @defaultValue none: any code
+   */
+  readonly code?: string | RegExp | undefined;
+  /**
+   * Only records of this outcome (`reject` or `exhausted`).
+   * @defaultValue none: both outcomes
+   */
+  readonly outcome?: 'reject' | 'exhausted' | undefined;
 }
 
 /** The ledger of every reject no rule routes elsewhere. */
