@@ -74,7 +74,10 @@ export interface SsdnRequest {
 
 /** Per-call options. */
 export interface CallOptions {
-  /** Aborts the call; pass the engine's `context.signal`. */
+  /**
+   * Aborts the call; pass the engine's `context.signal`.
+   * @defaultValue none: the call is aborted by its deadline only
+   */
   readonly signal?: AbortSignal;
 }
 

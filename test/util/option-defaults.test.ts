@@ -57,6 +57,17 @@ const OPTIONS: ReadonlyArray<readonly [name: string, file: string, shape: Shape 
   ['LognormalLatency', 'plan/latency-model.ts', undefined],
   ['ReadCsvOptions', 'engine/input-files.ts', readCsvOptionsSchema.shape],
   ['ReadLinesOptions', 'engine/input-files.ts', readLinesOptionsSchema.shape],
+  ['InszOptions', 'policy/insz.ts', undefined],
+  ['OverloadOptions', 'policy/overload.ts', undefined],
+  ['MutationsAdviceInput', 'plan/mutations.ts', undefined],
+  ['RenderPlanOptions', 'plan/plan-text.ts', undefined],
+  ['CallOptions', 'bcss/client.ts', undefined],
+  ['BcssClassifierOptions', 'bcss/classify.ts', undefined],
+  ['RecordingServiceOptions', 'testing/recording-service.ts', undefined],
+  ['FakeBcssOptions', 'testing/fake-bcss.ts', undefined],
+  ['FakeClockOptions', 'util/fake-clock.ts', undefined],
+  ['RunWithFakeTimersOptions', 'testing/fake-timers.ts', undefined],
+  ['RepairOptions', 'store/file-store/repair.ts', undefined],
 ];
 
 const program = ts.createProgram([...new Set(OPTIONS.map(([, file]) => src(file)))], { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, strict: true, noEmit: true, skipLibCheck: true });
