@@ -15,49 +15,6 @@ export const latencyModelSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('lognormal'), medianMs: z.number().positive(), sigma: z.number().nonnegative() }),
 ]);
 
-/** A latency that is always the same. */
-export interface FixedLatency {
-  /** @defaultValue none: required */
-  readonly kind: 'fixed';
-  /**
-   * The latency of every call, in ms (0 or more).
-   * @defaultValue none: required
-   */
-  readonly ms: number;
-}
-
-/** A latency evenly spread between two bounds. */
-export interface UniformLatency {
-  /** @defaultValue none: required */
-  readonly kind: 'uniform';
-  /**
-   * Shortest latency, in ms (0 or more, at most `maxMs`).
-   * @defaultValue none: required
-   */
-  readonly minMs: number;
-  /**
-   * Longest latency, in ms.
-   * @defaultValue none: required
-   */
-  readonly maxMs: number;
-}
-
-/** A log-normal latency: most calls near the median, a long tail of slow ones. */
-export interface LognormalLatency {
-  /** @defaultValue none: required */
-  readonly kind: 'lognormal';
-  /**
-   * The median latency, in ms (more than 0): half of the calls are faster.
-   * @defaultValue none: required
-   */
-  readonly medianMs: number;
-  /**
-   * Spread (0 or more): 0.5 puts one call in twenty above 2.3 × the median.
-   * @defaultValue none: required
-   */
-  readonly sigma: number;
-}
-
 /**
  * How long a call takes, in ms. Checked against {@link latencyModelSchema} at compile time.
  * - `fixed`: always `ms`.
@@ -65,7 +22,26 @@ export interface LognormalLatency {
  * - `lognormal`: `medianMs · e^(sigma · Z)` with `Z` standard normal; half of the calls are
  *   faster than `medianMs`; `sigma` 0.5 puts one call in twenty above 2.3 × the median.
  */
-export type LatencyModel = FixedLatency | UniformLatency | LognormalLatency;
+export type LatencyModel =
+  | {
+      readonly kind: 'fixed';
+      /** The latency of every call, in ms (0 or more). */
+      readonly ms: number;
+    }
+  | {
+      readonly kind: 'uniform';
+      /** Shortest latency, in ms (0 or more, at most `maxMs`). */
+      readonly minMs: number;
+      /** Longest latency, in ms. */
+      readonly maxMs: number;
+    }
+  | {
+      readonly kind: 'lognormal';
+      /** The median latency, in ms (more than 0): half of the calls are faster. */
+      readonly medianMs: number;
+      /** Spread (0 or more): 0.5 puts one call in twenty above 2.3 × the median. */
+      readonly sigma: number;
+    };
 
 type _LatencyModelAgrees = Assert<Agrees<z.input<typeof latencyModelSchema>, LatencyModel>>;
 

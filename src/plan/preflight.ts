@@ -16,7 +16,7 @@ import { DAY_MS } from '../util/time.js';
 
 /**
  * What {@link preflight} checks: the plan's input ({@link PlanInput}, checked by
- * `planInputSchema`), and what the run will carry (checked by {@link preflightSchema}).
+ * `planInputSchema`), and what the run will carry (checked by `preflightSchema`).
  */
 export interface PreflightInput extends PlanInput {
   /**
