@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { Assert, SchemaMatches } from '../util/type-checks.js';
-import { MAX_TIMER_MS } from '../util/time.js';
+import { positiveInt, positiveMs } from '../util/options.js';
 import type { CustomerIdentification, SsdnAuthorizedUser } from './soap.js';
 import { DEFAULT_MAX_REPLY_DEPTH } from './soap-read.js';
 import type { BcssTransport } from './transport.js';
@@ -71,10 +71,10 @@ export const bcssClientSchema = z
       .url({ protocol: /^http$/, message: 'expected an http:// proxy URL (the proxy opens a CONNECT tunnel; TLS runs end-to-end inside it)' })
       .optional(),
     transport: z.custom<BcssTransport>((v) => typeof v === 'function', { message: 'expected a function (request) => Promise<response>' }).optional(),
-    maxSockets: z.number().int().positive().default(4),
-    timeoutMs: z.number().int().positive().max(MAX_TIMER_MS).default(30_000),
-    maxReplyBytes: z.number().int().positive().default(DEFAULT_MAX_REPLY_BYTES),
-    maxReplyDepth: z.number().int().positive().max(10_000).default(DEFAULT_MAX_REPLY_DEPTH),
+    maxSockets: positiveInt.default(4),
+    timeoutMs: positiveMs.default(30_000),
+    maxReplyBytes: positiveInt.default(DEFAULT_MAX_REPLY_BYTES),
+    maxReplyDepth: positiveInt.max(10_000).default(DEFAULT_MAX_REPLY_DEPTH),
     /** The clock of `timestampSent` (ms since epoch; default `Date.now`). */
     now: z.custom<() => number>((v) => typeof v === 'function', { message: 'expected a function () => ms since epoch' }).optional(),
     /** Makes the caller's ticket of each call (default: a random UUID). */

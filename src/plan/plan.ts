@@ -20,7 +20,7 @@ import { resolveCap, type SourceKind } from '../policy/caps.js';
 import { officeCalendarOf, runCalendarSchema, type RunCalendarConfig } from '../calendar/run-calendar.js';
 import { sourceSchema, type SourceConfig } from '../policy/source.js';
 import { ConfigError, type ConfigIssue } from '../util/errors.js';
-import { parseOptions } from '../util/options.js';
+import { parseOptions, positiveInt } from '../util/options.js';
 import type { Assert, SchemaMatches } from '../util/type-checks.js';
 import { PolicyError } from '../policy/errors.js';
 import { allowedWindows } from '../calendar/windows.js';
@@ -38,7 +38,7 @@ export const planInputSchema = z.strictObject({
   latencyMs: z.union([positiveMs, z.record(z.string().min(1), positiveMs)], { message: 'expected a latency in ms, or one per source' }),
   start: z.date({ message: 'expected the planned start as a Date' }).refine((d) => !Number.isNaN(d.getTime()), 'expected a valid Date'),
   calendar: runCalendarSchema.default(() => runCalendarSchema.parse({})),
-  maxConcurrency: z.number().int().positive().optional(),
+  maxConcurrency: positiveInt.optional(),
   retryRatio: z.number().min(0).max(10).default(0),
 });
 

@@ -10,7 +10,7 @@ import { runOptionsSchema, type CallContext, type RunOptions, type SourceConfig 
 import { runCalendarSchema, type RunCalendarConfig } from '../calendar/run-calendar.js';
 import { sourceSchema } from '../policy/source.js';
 import type { Assert, SchemaMatches } from '../util/type-checks.js';
-import { parseOptions } from '../util/options.js';
+import { parseOptions, ratio } from '../util/options.js';
 import { HttpStatusError } from '../policy/errors.js';
 import type { StateChange } from '../engine/events.js';
 import { latencyModelSchema, sampleLatency, type LatencyModel } from './latency-model.js';
@@ -22,9 +22,9 @@ import { FakeClock } from '../util/fake-clock.js';
 /** Schema of an {@link ErrorMix}. */
 export const errorMixSchema = z
   .strictObject({
-    reject: z.number().min(0).max(1).default(0),
-    transient: z.number().min(0).max(1).default(0),
-    retryAfter: z.number().min(0).max(1).default(0),
+    reject: ratio.default(0),
+    transient: ratio.default(0),
+    retryAfter: ratio.default(0),
     retryAfterSeconds: z.number().int().nonnegative().default(2),
   })
   .refine((mix) => mix.reject + mix.transient + mix.retryAfter <= 1, { message: 'the shares reject + transient + retryAfter must not exceed 1' });

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { Assert, SchemaMatches } from '../util/type-checks.js';
-import { MAX_TIMER_MS } from '../util/time.js';
+import { positiveMs as ms } from '../util/options.js';
 
 /**
  * The least an ioredis client must offer to be shared: the run never uses the client itself,
@@ -16,7 +16,6 @@ export interface RedisClientLike {
   duplicate(override?: object): unknown;
 }
 
-const ms = z.number().int().positive().max(MAX_TIMER_MS, `at most ${MAX_TIMER_MS} ms`);
 
 /** Schema of the `shared` option of a run. */
 export const sharedSchema = z.strictObject({
