@@ -43,8 +43,8 @@ export type { ParsedInsz, ValidInsz, InvalidInsz, InszInvalidCode, InszOptions }
 // ── Office hours (src/calendar/) ─────────────────────────────────────────────────────────────
 export { OfficeCalendar, isOfficeHours, nextAllowedStart, nextOfficeHoursStart, calendarOptionsSchema, officeHoursSchema, blackoutSchema, WEEK_DAYS } from './calendar/calendar.js';
 export type { CalendarOptions, OfficeHours, Blackout, ResolvedCalendarOptions, ClosedPeriod, ClosedReason, WeekDay } from './calendar/calendar.js';
-export { runCalendarSchema } from './calendar/run-calendar.js';
-export type { RunCalendarConfig } from './calendar/run-calendar.js';
+export { runCalendarSchema, officeCalendarOf, resolveRunCalendar } from './calendar/run-calendar.js';
+export type { RunCalendarConfig, ResolvedRunCalendar } from './calendar/run-calendar.js';
 export { belgianPublicHolidays, easterSunday } from './calendar/holidays.js';
 export type { PublicHoliday } from './calendar/holidays.js';
 export { formatLocal } from './calendar/zone.js';
@@ -68,6 +68,7 @@ export {
   applyRepair,
   formatRepairPlan,
 } from './store/file-store/index.js';
+export { fileStoreOptionsSchema } from './store/file-store/options.js';
 export type { FileStoreOptions, TriageRoute, LedgerRecord, FileSystem, AppendHandle, UpdateHandle, LedgerFilter, LedgerSummary, ExportFormat, RepairPlan, RepairResult, RepairOptions, NamedDamagedRecord } from './store/file-store/index.js';
 
 // ── Shared mode (src/shared/): caps held across processes and hosts through Redis ────────────
@@ -97,11 +98,11 @@ export { planBatch, planInputSchema } from './plan/plan.js';
 export type { PlanInput, BatchPlan, SourcePlan, PlanWindow } from './plan/plan.js';
 export { renderPlan } from './plan/plan-text.js';
 export type { PlanLanguage, RenderPlanOptions } from './plan/plan-text.js';
-export { preflight } from './plan/preflight.js';
+export { preflight, preflightSchema } from './plan/preflight.js';
 export type { PreflightInput, PreflightProblem, PreflightReport } from './plan/preflight.js';
 export { adviseMutations, readRunHistory } from './plan/mutations.js';
 export type { MutationsAdvice, MutationsAdviceInput, RunHistoryEntry } from './plan/mutations.js';
-export { simulateBatch, countWindows, errorMixSchema } from './plan/simulate.js';
+export { simulateBatch, countWindows, errorMixSchema, simulateBatchSchema, simulatedSourceSchema } from './plan/simulate.js';
 export type { SimulateBatchOptions, SimulatedSource, SimulatedRunOptions, SimulationReport, SimulatedSourceReport, ErrorMix } from './plan/simulate.js';
 export { latencyModelSchema } from './plan/latency-model.js';
 export type { LatencyModel } from './plan/latency-model.js';
@@ -130,7 +131,7 @@ export type { BcssTlsFailure } from './bcss/tls-failure.js';
 export type { BcssTransport, BcssHttpRequest, BcssHttpResponse } from './bcss/transport.js';
 
 // ── Input files (src/engine/input-files.ts): CSV and line files of national numbers ─────────
-export { readCsv, readLines, inputPrecheck } from './engine/input-files.js';
+export { readCsv, readLines, inputPrecheck, readCsvOptionsSchema, readLinesOptionsSchema } from './engine/input-files.js';
 export type { InputLine, InputFileOptions, ReadCsvOptions, ReadLinesOptions, CsvRecord, CsvCells } from './engine/input-files.js';
 
 // ── Errors: every error is a BcssBulkError with a stable `code` ─────────────────────────────

@@ -37,13 +37,25 @@ export const BCSS_REJECT_CODES: ReadonlySet<string> = new Set(['SOA-03001']);
 
 /** Options of {@link bcssClassifier}. */
 export interface BcssClassifierOptions<R> {
-  /** The BCSS reply in the call's value, when the call returns something else than the reply itself. */
+  /**
+   * The BCSS reply in the call's value, when the call returns something else than the reply itself.
+   * @defaultValue the call's value itself, when it is a BCSS reply
+   */
   readonly replyOf?: (value: R) => BcssReply | undefined;
-  /** Show the new SSIN of `MSG00006` whole in the reason (it is masked by default: the reason goes to records and events). */
+  /**
+   * Show the new SSIN of `MSG00006` whole in the reason (it is masked by default: the reason goes to records and events).
+   * @defaultValue `false`
+   */
   readonly revealNewSsin?: boolean;
-  /** More codes that stop the run (added to {@link BCSS_FATAL_CODES}). */
+  /**
+   * More codes that stop the run (added to {@link BCSS_FATAL_CODES}).
+   * @defaultValue none: {@link BCSS_FATAL_CODES} only
+   */
   readonly fatalCodes?: Iterable<string>;
-  /** More codes retried later (added to {@link BCSS_TRANSIENT_CODES}). */
+  /**
+   * More codes retried later (added to {@link BCSS_TRANSIENT_CODES}).
+   * @defaultValue none: {@link BCSS_TRANSIENT_CODES} only
+   */
   readonly transientCodes?: Iterable<string>;
 }
 

@@ -10,12 +10,12 @@
  * show twice is the second time (the period is as long as it can be, never shorter).
  */
 import { z } from 'zod';
-import { ConfigError } from '../util/errors.js';
 import { belgianPublicHolidays } from './holidays.js';
 import type { Assert, SchemaMatches } from '../util/type-checks.js';
+import { parseOptions } from '../util/options.js';
+import { DAY_MS } from '../util/time.js';
 import { formatLocal, isIanaTimeZone, localDay, toInstant, toLocal, weekdayOf } from './zone.js';
 
-const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
 
 /** Days of the week, as used in {@link CalendarOptions}. */
@@ -59,19 +59,34 @@ export const calendarOptionsSchema = z.strictObject({
 
 /** Office hours: on which days, from when (inclusive) to when (exclusive), in the zone's wall-clock time. */
 export interface OfficeHours {
-  /** The days with office hours, each at most once. */
+  /**
+   * The days with office hours, each at most once.
+   * @defaultValue none: required
+   */
   days: WeekDay[];
-  /** Start of the office hours, `'HH:mm'` (inclusive). */
+  /**
+   * Start of the office hours, `'HH:mm'` (inclusive).
+   * @defaultValue none: required
+   */
   from: string;
-  /** End of the office hours, `'HH:mm'` (exclusive), later than `from`. */
+  /**
+   * End of the office hours, `'HH:mm'` (exclusive), later than `from`.
+   * @defaultValue none: required
+   */
   to: string;
 }
 
 /** A blackout: an extra forbidden period (announced maintenance), in the zone's wall-clock time. */
 export interface Blackout {
-  /** Start, `'YYYY-MM-DDTHH:mm'` local time (inclusive). */
+  /**
+   * Start, `'YYYY-MM-DDTHH:mm'` local time (inclusive).
+   * @defaultValue none: required
+   */
   from: string;
-  /** End, `'YYYY-MM-DDTHH:mm'` local time (exclusive), later than `from`. */
+  /**
+   * End, `'YYYY-MM-DDTHH:mm'` local time (exclusive), later than `from`.
+   * @defaultValue none: required
+   */
   to: string;
 }
 
@@ -154,9 +169,7 @@ export class OfficeCalendar {
 
   /** @throws {ConfigError} options that are malformed, each issue with its path. */
   constructor(options: CalendarOptions = {}) {
-    const result = calendarOptionsSchema.safeParse(options);
-    if (!result.success) throw new ConfigError(result.error.issues.map((i) => ({ path: i.path, message: i.message })), 'calendar options');
-    this.options = result.data;
+    this.options = parseOptions(calendarOptionsSchema, options, 'calendar options');
     const hours = this.options.officeHours;
     this.days = new Set(hours.days.map((day) => WEEK_DAYS.indexOf(day)));
     this.fromMs = minutesOf(hours.from) * MINUTE_MS;

@@ -2,6 +2,7 @@
  * Belgian legal public holidays, and the date of Easter they depend on. Pure functions of the
  * year; no time zone is involved (a holiday is a calendar date).
  */
+import { DAY_MS } from '../util/time.js';
 
 /** One legal public holiday. */
 export interface PublicHoliday {
@@ -10,8 +11,6 @@ export interface PublicHoliday {
   /** Its English name, e.g. `Easter Monday`. */
   readonly name: string;
 }
-
-const DAY_MS = 86_400_000;
 
 function checkYear(year: number): void {
   if (!Number.isInteger(year) || year < 1583 || year > 9999) {

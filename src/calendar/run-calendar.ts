@@ -3,8 +3,8 @@
  * `enforce: false` with `override: { reason }`, kept with the run's records.
  */
 import { z } from 'zod';
-import { calendarOptionsSchema, type CalendarOptions } from './calendar.js';
-import { overrideSchema, type OverrideReason } from '../util/options.js';
+import { calendarOptionsSchema, OfficeCalendar, type CalendarOptions } from './calendar.js';
+import { overrideSchema, parseOptions, type OverrideReason } from '../util/options.js';
 import type { Assert, SchemaMatches } from '../util/type-checks.js';
 
 /** A run's office-hours calendar: {@link CalendarOptions} plus `enforce: false` and `override: { reason }` to turn it off. */
@@ -40,3 +40,30 @@ export const runCalendarSchema = calendarOptionsSchema
   });
 
 type _CalendarAgrees = Assert<SchemaMatches<z.input<typeof runCalendarSchema>, RunCalendarConfig>>;
+
+/** A run's calendar after validation, defaults applied. */
+export type ResolvedRunCalendar = z.output<typeof runCalendarSchema>;
+
+/**
+ * The office-hours calendar a validated run calendar enforces, or `undefined` when it is turned
+ * off (`enforce: false` with an override). The one place a run, a plan and a progress tracker
+ * build their {@link OfficeCalendar} from the `calendar` option.
+ */
+export function officeCalendarOf(calendar: ResolvedRunCalendar): OfficeCalendar | undefined {
+  if (!calendar.enforce) return undefined;
+  const { timeZone, officeHours, holidaysAreFree, blackouts } = calendar;
+  return new OfficeCalendar({ timeZone, officeHours, holidaysAreFree, blackouts });
+}
+
+/**
+ * Validates a `calendar` option and builds its calendar: the BCSS calendar when not given
+ * (`undefined`), none for `null` or `enforce: false`.
+ *
+ * @param what what the option belongs to, for the {@link ConfigError}'s message (e.g. `progress options`).
+ * @param prefix the path of the option, before each issue's path (e.g. `['calendar']`).
+ * @throws {ConfigError} a malformed calendar, each issue with its path under `prefix`.
+ */
+export function resolveRunCalendar(config: RunCalendarConfig | null | undefined, what: string, prefix: readonly PropertyKey[] = ['calendar']): OfficeCalendar | undefined {
+  if (config === null) return undefined;
+  return officeCalendarOf(parseOptions(runCalendarSchema, config ?? {}, what, prefix));
+}

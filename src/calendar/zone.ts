@@ -7,8 +7,8 @@
  * instant comes from date-fns-tz (the IANA database through `Intl`); there are no offset tables.
  */
 import { formatInTimeZone } from 'date-fns-tz';
+import { DAY_MS } from '../util/time.js';
 
-const DAY_MS = 86_400_000;
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
 
 /** True when `name` is an IANA time zone name this runtime knows (`Europe/Brussels`, `UTC`); offsets like `+01:00` are refused. */

@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { runCalendarSchema } from '../calendar/run-calendar.js';
 import { announcementSchema } from '../policy/announcement.js';
 import { sourceSchema, type ResolvedSource } from '../policy/source.js';
-import { fn, nonNegativeMs, positiveInt, positiveMs, ratio, MAX_TIMER_MS } from '../util/options.js';
+import { fn, nonNegativeMs, parseOptions, positiveInt, positiveMs, ratio } from '../util/options.js';
+import { MAX_TIMER_MS } from '../util/time.js';
 import { resolveCap } from '../policy/caps.js';
 import type { Classifier } from '../policy/classify.js';
 import type { Clock } from '../util/clock.js';
@@ -146,10 +147,6 @@ export interface ResolvedRunOptions<T, R> extends Omit<Parsed, 'input' | 'call' 
   readonly store: RunStore | undefined;
 }
 
-function toIssues(error: z.ZodError): ConfigIssue[] {
-  return error.issues.map((issue) => ({ path: issue.path, message: issue.message }));
-}
-
 /** Checks between fields that zod's per-field schemas cannot see. */
 function crossFieldIssues(parsed: Parsed): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
@@ -178,9 +175,7 @@ export function parseRunOptions<T, R>(options: RunOptions<T, R>): ResolvedRunOpt
 }
 
 function resolveRunOptions<T, R>(options: RunOptions<T, R>): ResolvedRunOptions<T, R> {
-  const result = runOptionsSchema.safeParse(options);
-  if (!result.success) throw new ConfigError(toIssues(result.error), 'run configuration');
-  const parsed = result.data;
+  const parsed = parseOptions(runOptionsSchema, options, 'run configuration');
 
   const sources = new Map<string, ResolvedSource>();
   const refused: ConfigIssue[] = [];

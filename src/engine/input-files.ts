@@ -17,6 +17,9 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
+import { z } from 'zod';
+import { parseOptions } from '../util/options.js';
+import type { Assert, SchemaMatches } from '../util/type-checks.js';
 import type { PrecheckFailure } from './config.js';
 import { InputFileError } from './errors.js';
 import { maskInsz, parseInsz } from '../policy/insz.js';
@@ -45,7 +48,7 @@ export interface InputFileOptions {
    *
    * @defaultValue `undefined`: values are given as they are (trimmed).
    */
-  readonly validate?: 'insz';
+  readonly validate?: 'insz' | undefined;
   /**
    * With `validate`: `reject` gives an invalid value with `invalid` set, for the run's precheck
    * ({@link inputPrecheck}: a reject with its line, no call); `throw` stops the reading with an
@@ -53,19 +56,19 @@ export interface InputFileOptions {
    *
    * @defaultValue `'reject'`
    */
-  readonly onInvalid?: 'reject' | 'throw';
+  readonly onInvalid?: 'reject' | 'throw' | undefined;
   /**
    * The file's name in error messages when reading from a stream.
    *
    * @defaultValue the path given, or the stream's `path`, or `'input'`
    */
-  readonly name?: string;
+  readonly name?: string | undefined;
   /**
    * Encoding of the file. A byte order mark at its start is skipped.
    *
    * @defaultValue `'utf8'`
    */
-  readonly encoding?: BufferEncoding;
+  readonly encoding?: BufferEncoding | undefined;
 }
 
 /** Options of {@link readCsv}. */
@@ -75,26 +78,26 @@ export interface ReadCsvOptions extends InputFileOptions {
    *
    * @defaultValue `0`, the first column
    */
-  readonly column?: string | number;
+  readonly column?: string | number | undefined;
   /**
    * The first row holds the column names: it is not an item, and rows are given as records by
    * column name.
    *
    * @defaultValue `true` when `column` is a name, `false` otherwise
    */
-  readonly header?: boolean;
+  readonly header?: boolean | undefined;
   /**
    * Cell delimiter (`;` for many Belgian spreadsheet exports).
    *
    * @defaultValue `','`
    */
-  readonly delimiter?: string;
+  readonly delimiter?: string | undefined;
   /**
    * Lines starting with this character are comments, skipped.
    *
    * @defaultValue `undefined`: no comments
    */
-  readonly comment?: string;
+  readonly comment?: string | undefined;
 }
 
 /** Options of {@link readLines}. */
@@ -104,8 +107,32 @@ export interface ReadLinesOptions extends InputFileOptions {
    *
    * @defaultValue `'#'`
    */
-  readonly comment?: string;
+  readonly comment?: string | undefined;
 }
+
+const inputFileFields = {
+  validate: z.literal('insz', { message: "expected 'insz'" }).optional(),
+  onInvalid: z.enum(['reject', 'throw']).default('reject'),
+  name: z.string().optional(),
+  encoding: z.custom<BufferEncoding>((v) => typeof v === 'string' && Buffer.isEncoding(v), { message: 'expected a Node.js encoding such as utf8 or latin1' }).default('utf8'),
+};
+
+/** Schema of {@link ReadCsvOptions}. Keys it does not know are ignored. */
+export const readCsvOptionsSchema = z.object({
+  ...inputFileFields,
+  column: z.union([z.string().min(1), z.number().int().nonnegative()], { message: 'expected a column name or an index from 0' }).default(0),
+  header: z.boolean().optional(),
+  delimiter: z.string().min(1, 'expected a delimiter of one character or more').default(','),
+  comment: z.string().optional(),
+});
+
+/** Schema of {@link ReadLinesOptions}. Keys it does not know are ignored. */
+export const readLinesOptionsSchema = z.object({ ...inputFileFields, comment: z.string().default('#') });
+
+type _ReadCsvOptionsAgree = Assert<SchemaMatches<z.input<typeof readCsvOptionsSchema>, ReadCsvOptions>>;
+type _ReadLinesOptionsAgree = Assert<SchemaMatches<z.input<typeof readLinesOptionsSchema>, ReadLinesOptions>>;
+type CsvSettings = z.output<typeof readCsvOptionsSchema>;
+type LinesSettings = z.output<typeof readLinesOptionsSchema>;
 
 /** A CSV row by column name. */
 export type CsvRecord = Readonly<Record<string, string>>;
@@ -114,7 +141,7 @@ export type CsvCells = readonly string[];
 
 type Source = string | Readable;
 
-function nameOf(source: Source, options: InputFileOptions): string {
+function nameOf(source: Source, options: { readonly name?: string | undefined }): string {
   if (options.name !== undefined) return options.name;
   if (typeof source === 'string') return source;
   const path = (source as Readable & { path?: unknown }).path;
@@ -126,7 +153,7 @@ function open(source: Source): Readable {
 }
 
 /** The value of a row, validated when asked; throws for `onInvalid: 'throw'`. */
-function item<Row>(raw: string, line: number, row: Row, file: string, options: InputFileOptions): InputLine<Row> {
+function item<Row>(raw: string, line: number, row: Row, file: string, options: Pick<CsvSettings, 'validate' | 'onInvalid'>): InputLine<Row> {
   const value = raw.trim();
   if (options.validate !== 'insz') return { value, line, row };
   const parsed = parseInsz(value);
@@ -151,16 +178,16 @@ const CSV_PROBLEMS: Readonly<Record<string, string>> = {
 };
 
 /** The rows of a CSV file, lazily, as csv-parse reads them (see {@link readCsv}). */
-async function* csvRows(source: Source, options: ReadCsvOptions): AsyncGenerator<InputLine<CsvRecord | CsvCells>> {
+async function* csvRows(source: Source, options: CsvSettings): AsyncGenerator<InputLine<CsvRecord | CsvCells>> {
   const file = nameOf(source, options);
-  const header = options.header ?? typeof options.column === 'string';
-  const column = options.column ?? 0;
+  const column = options.column;
+  const header = options.header ?? typeof column === 'string';
   if (typeof column === 'string' && !header) throw new InputFileError(file, 0, 'column-missing', `column '${column}' is a name: give header: true (or a column index)`);
   const input = open(source);
   const parser = parse({
     bom: true,
-    delimiter: options.delimiter ?? ',',
-    encoding: options.encoding ?? 'utf8',
+    delimiter: options.delimiter,
+    encoding: options.encoding,
     info: true,
     relax_column_count: true, // counted here, to name the line
     skip_empty_lines: true,
@@ -221,6 +248,7 @@ async function* csvRows(source: Source, options: ReadCsvOptions): AsyncGenerator
  * With `validate: 'insz'`, an invalid number is an item with `invalid` set: give the run
  * `precheck: inputPrecheck` to reject it before any call, its line in the reason.
  *
+ * @throws {ConfigError} malformed options, at once (each issue with its path).
  * @example
  * createRun({ input: readCsv('people.csv', { column: 'ssin', delimiter: ';', validate: 'insz' }),
  *   precheck: inputPrecheck, key: (person) => person.value, call: (person, { signal }) => lookUp(person.value, signal), ... })
@@ -228,15 +256,16 @@ async function* csvRows(source: Source, options: ReadCsvOptions): AsyncGenerator
 export function readCsv(source: string | Readable, options: ReadCsvOptions & ({ readonly header: true } | { readonly column: string; readonly header?: true })): AsyncIterable<InputLine<CsvRecord>>;
 export function readCsv(source: string | Readable, options?: ReadCsvOptions & { readonly header?: false; readonly column?: number }): AsyncIterable<InputLine<CsvCells>>;
 export function readCsv(source: string | Readable, options: ReadCsvOptions = {}): AsyncIterable<InputLine<CsvRecord | CsvCells>> {
-  return { [Symbol.asyncIterator]: () => csvRows(source, options) };
+  const settings = parseOptions(readCsvOptionsSchema, options, 'CSV input options');
+  return { [Symbol.asyncIterator]: () => csvRows(source, settings) };
 }
 
 /** The lines of a text file, lazily (see {@link readLines}). */
-async function* textLines(source: Source, options: ReadLinesOptions): AsyncGenerator<InputLine<string>> {
+async function* textLines(source: Source, options: LinesSettings): AsyncGenerator<InputLine<string>> {
   const file = nameOf(source, options);
-  const comment = options.comment ?? '#';
+  const comment = options.comment;
   const input = open(source);
-  input.setEncoding(options.encoding ?? 'utf8');
+  input.setEncoding(options.encoding);
   let line = 0;
   let rest = '';
   const take = (text: string): InputLine<string> | undefined => {
@@ -281,10 +310,12 @@ async function* textLines(source: Source, options: ReadLinesOptions): AsyncGener
  * from 1, and the line as written. A file that cannot be read makes the iteration throw an
  * {@link InputFileError}; with `validate: 'insz'`, see {@link readCsv}.
  *
+ * @throws {ConfigError} malformed options, at once (each issue with its path).
  * @example createRun({ input: readLines('ssins.txt', { validate: 'insz' }), precheck: inputPrecheck, key: (l) => l.value, ... })
  */
 export function readLines(source: string | Readable, options: ReadLinesOptions = {}): AsyncIterable<InputLine<string>> {
-  return { [Symbol.asyncIterator]: () => textLines(source, options) };
+  const settings = parseOptions(readLinesOptionsSchema, options, 'input lines options');
+  return { [Symbol.asyncIterator]: () => textLines(source, settings) };
 }
 
 /**

@@ -136,13 +136,25 @@ export interface SuccessInfo {
 
 /** Configuration of a run over items of type `T` whose calls return `R`. */
 export interface RunOptions<T, R> {
-  /** The items, pulled lazily: an array, a generator, a readline interface, any (async) iterable. */
+  /**
+   * The items, pulled lazily: an array, a generator, a readline interface, any (async) iterable.
+   * @defaultValue none: required
+   */
   readonly input: Iterable<T> | AsyncIterable<T>;
-  /** Calls the service for one item. Must honour `context.signal`. */
+  /**
+   * Calls the service for one item. Must honour `context.signal`.
+   * @defaultValue none: required
+   */
   readonly call: (item: T, context: CallContext) => Promise<R> | R;
-  /** The source of every item (a name), or a function giving each item's source. */
+  /**
+   * The source of every item (a name), or a function giving each item's source.
+   * @defaultValue none: required
+   */
   readonly source: string | ((item: T) => string);
-  /** The sources, by name, with their kind and cap. */
+  /**
+   * The sources, by name, with their kind and cap.
+   * @defaultValue none: required
+   */
   readonly sources: Readonly<Record<string, SourceConfig>>;
   /**
    * Key of an item in events and records (national numbers in it are masked there).

@@ -4,6 +4,7 @@
  * Pure functions of a random source.
  */
 import { z } from 'zod';
+import type { Agrees, Assert } from '../util/type-checks.js';
 
 /** Schema of a {@link LatencyModel}. */
 export const latencyModelSchema = z.discriminatedUnion('kind', [
@@ -15,13 +16,34 @@ export const latencyModelSchema = z.discriminatedUnion('kind', [
 ]);
 
 /**
- * How long a call takes, in ms.
+ * How long a call takes, in ms. Checked against {@link latencyModelSchema} at compile time.
  * - `fixed`: always `ms`.
  * - `uniform`: evenly spread between `minMs` and `maxMs`.
  * - `lognormal`: `medianMs · e^(sigma · Z)` with `Z` standard normal; half of the calls are
  *   faster than `medianMs`; `sigma` 0.5 puts one call in twenty above 2.3 × the median.
  */
-export type LatencyModel = z.infer<typeof latencyModelSchema>;
+export type LatencyModel =
+  | {
+      readonly kind: 'fixed';
+      /** The latency of every call, in ms (0 or more). */
+      readonly ms: number;
+    }
+  | {
+      readonly kind: 'uniform';
+      /** Shortest latency, in ms (0 or more, at most `maxMs`). */
+      readonly minMs: number;
+      /** Longest latency, in ms. */
+      readonly maxMs: number;
+    }
+  | {
+      readonly kind: 'lognormal';
+      /** The median latency, in ms (more than 0): half of the calls are faster. */
+      readonly medianMs: number;
+      /** Spread (0 or more): 0.5 puts one call in twenty above 2.3 × the median. */
+      readonly sigma: number;
+    };
+
+type _LatencyModelAgrees = Assert<Agrees<z.input<typeof latencyModelSchema>, LatencyModel>>;
 
 /** Draws one latency (ms) from a model, using `random` (numbers in [0, 1)). */
 export function sampleLatency(model: LatencyModel, random: () => number): number {

@@ -9,8 +9,7 @@ import path from 'node:path';
 import { nodeFileSystem, type FileSystem } from '../store/file-store/fs.js';
 import { readCheckpoint } from '../store/file-store/run-dir.js';
 import type { PlanLanguage } from './plan-text.js';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from '../util/time.js';
 
 /** An earlier run, as read from its run directory. */
 export interface RunHistoryEntry {
@@ -24,14 +23,30 @@ export interface RunHistoryEntry {
 
 /** What {@link adviseMutations} looks at. */
 export interface MutationsAdviceInput {
-  /** Name of the batch about to run. */
+  /**
+   * Name of the batch about to run.
+   * @defaultValue none: no earlier run is of the same name
+   */
   readonly name?: string;
-  /** True when the batch is declared recurring (monthly, weekly...). */
+  /**
+   * True when the batch is declared recurring (monthly, weekly...).
+   * @defaultValue `false`
+   */
   readonly recurring?: boolean;
-  /** Earlier runs (e.g. from {@link readRunHistory}). */
+  /**
+   * Earlier runs (e.g. from {@link readRunHistory}).
+   * @defaultValue `[]`
+   */
   readonly history?: readonly { readonly name: string | undefined; readonly startedAt: string | Date }[];
+  /**
+   * Now: the date the advice looks back from.
+   * @defaultValue none: required
+   */
   readonly now: Date;
-  /** How far back an earlier run of the same name counts, in days (default 42, six weeks). */
+  /**
+   * How far back an earlier run of the same name counts, in days.
+   * @defaultValue `42` (six weeks)
+   */
   readonly withinDays?: number;
 }
 

@@ -15,12 +15,25 @@ export type PlanLanguage = 'fr' | 'nl' | 'en';
 
 /** Options of {@link renderPlan}. */
 export interface RenderPlanOptions {
+  /**
+   * The language of the text: `fr`, `nl` or `en`.
+   * @defaultValue none: required
+   */
   readonly language: PlanLanguage;
-  /** The service-desk reference of the announcement, if there is one already. */
+  /**
+   * The service-desk reference of the announcement, if there is one already.
+   * @defaultValue none: the text leaves a place for it
+   */
   readonly reference?: string;
-  /** Name of the batch. */
+  /**
+   * Name of the batch.
+   * @defaultValue none
+   */
   readonly batchName?: string;
-  /** Who to call about the batch (a name, a phone number, an address). */
+  /**
+   * Who to call about the batch (a name, a phone number, an address).
+   * @defaultValue none
+   */
   readonly contact?: string;
 }
 

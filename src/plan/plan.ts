@@ -15,11 +15,13 @@
  * each source work_i ÷ T slots), so it is the plan: a lower bound of the real duration.
  */
 import { z } from 'zod';
-import { OfficeCalendar, type WeekDay } from '../calendar/calendar.js';
+import type { OfficeCalendar, WeekDay } from '../calendar/calendar.js';
 import { resolveCap, type SourceKind } from '../policy/caps.js';
-import { runCalendarSchema, type RunCalendarConfig } from '../calendar/run-calendar.js';
+import { officeCalendarOf, runCalendarSchema, type RunCalendarConfig } from '../calendar/run-calendar.js';
 import { sourceSchema, type SourceConfig } from '../policy/source.js';
 import { ConfigError, type ConfigIssue } from '../util/errors.js';
+import { parseOptions, positiveInt } from '../util/options.js';
+import type { Assert, SchemaMatches } from '../util/type-checks.js';
 import { PolicyError } from '../policy/errors.js';
 import { allowedWindows } from '../calendar/windows.js';
 
@@ -36,28 +38,54 @@ export const planInputSchema = z.strictObject({
   latencyMs: z.union([positiveMs, z.record(z.string().min(1), positiveMs)], { message: 'expected a latency in ms, or one per source' }),
   start: z.date({ message: 'expected the planned start as a Date' }).refine((d) => !Number.isNaN(d.getTime()), 'expected a valid Date'),
   calendar: runCalendarSchema.default(() => runCalendarSchema.parse({})),
-  maxConcurrency: z.number().int().positive().optional(),
-  /** Expected retries per item (e.g. 0.05: one item in twenty is called twice). */
+  maxConcurrency: positiveInt.optional(),
   retryRatio: z.number().min(0).max(10).default(0),
 });
 
-/** What {@link planBatch} needs: the same `sources`, `calendar` and `maxConcurrency` as the run options. */
+/**
+ * What {@link planBatch} needs: the same `sources`, `calendar` and `maxConcurrency` as the run
+ * options. Checked against {@link planInputSchema} at compile time.
+ */
 export interface PlanInput {
-  /** Items per source, by source name. */
+  /**
+   * Items per source, by source name.
+   * @defaultValue none: required
+   */
   readonly volumes: Readonly<Record<string, number>>;
-  /** The sources, as in the run options (kind, cap, override). */
+  /**
+   * The sources, as in the run options (kind, cap, override).
+   * @defaultValue none: required
+   */
   readonly sources: Readonly<Record<string, SourceConfig>>;
-  /** Assumed mean latency of one call in ms, for all sources or per source. */
+  /**
+   * Assumed mean latency of one call in ms, for all sources or per source.
+   * @defaultValue none: required
+   */
   readonly latencyMs: number | Readonly<Record<string, number>>;
-  /** When the batch is to start; the plan begins at the first allowed instant from it. */
+  /**
+   * When the batch is to start; the plan begins at the first allowed instant from it.
+   * @defaultValue none: required
+   */
   readonly start: Date;
-  /** The calendar, as in the run options (default: the BCSS office hours, enforced). */
-  readonly calendar?: RunCalendarConfig;
-  /** Cap on simultaneous calls across all sources, as in the run options. */
-  readonly maxConcurrency?: number;
-  /** Expected retries per item (default 0): each item costs 1 + retryRatio calls. */
-  readonly retryRatio?: number;
+  /**
+   * The calendar, as in the run options.
+   * @defaultValue the BCSS office hours (Mon–Fri 08:00–17:00 Europe/Brussels), enforced
+   */
+  readonly calendar?: RunCalendarConfig | undefined;
+  /**
+   * Cap on simultaneous calls across all sources, as in the run options.
+   * @defaultValue none: each source under its own cap only
+   */
+  readonly maxConcurrency?: number | undefined;
+  /**
+   * Expected retries per item (e.g. 0.05: one item in twenty is called twice): each item costs
+   * 1 + retryRatio calls. From 0 to 10.
+   * @defaultValue `0`
+   */
+  readonly retryRatio?: number | undefined;
 }
+
+type _PlanInputAgrees = Assert<SchemaMatches<z.input<typeof planInputSchema>, PlanInput>>;
 
 /** The plan of one source. */
 export interface SourcePlan {
@@ -129,9 +157,7 @@ export interface BatchPlan {
  * @throws {PolicyError} a cap above the BCSS policy without override.
  */
 export function planBatch(input: PlanInput): BatchPlan {
-  const parsed = planInputSchema.safeParse(input);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => ({ path: i.path, message: i.message })), 'batch plan');
-  const { volumes, sources, latencyMs, start, calendar, maxConcurrency, retryRatio } = parsed.data;
+  const { volumes, sources, latencyMs, start, calendar, maxConcurrency, retryRatio } = parseOptions(planInputSchema, input, 'batch plan');
 
   const issues: ConfigIssue[] = [];
   for (const name of Object.keys(volumes)) {
@@ -163,9 +189,7 @@ export function planBatch(input: PlanInput): BatchPlan {
   const hours = Math.max(slowest, shared);
   const totalCalls = plans.reduce((sum, p) => sum + p.calls, 0);
 
-  const office = calendar.enforce
-    ? new OfficeCalendar({ timeZone: calendar.timeZone, officeHours: calendar.officeHours, holidaysAreFree: calendar.holidaysAreFree, blackouts: calendar.blackouts })
-    : undefined;
+  const office = officeCalendarOf(calendar);
   const windows = spreadOverWindows(office, start, Math.round(hours * HOUR_MS), totalCalls);
   const first = windows[0]?.start ?? (office?.nextAllowedStart(start) ?? start);
   const end = windows.at(-1)?.end ?? first;

@@ -5,33 +5,82 @@
  */
 import { checkAnnouncement, earliestStartOf } from '../policy/announcement.js';
 import type { AnnouncementConfig } from '../policy/announcement.js';
-import { ConfigError } from '../util/errors.js';
+import { z } from 'zod';
+import { parseOptions } from '../util/options.js';
+import type { Assert, SchemaMatches } from '../util/type-checks.js';
 import { adviseMutations, readRunHistory, type MutationsAdvice, type RunHistoryEntry } from './mutations.js';
 import { planBatch, type BatchPlan, type PlanInput } from './plan.js';
 import { renderPlan, type PlanLanguage } from './plan-text.js';
 import { formatLocal, toLocal } from '../calendar/zone.js';
+import { DAY_MS } from '../util/time.js';
 
-const DAY_MS = 86_400_000;
-
-/** What {@link preflight} checks: the plan's input, and what the run will carry. */
+/**
+ * What {@link preflight} checks: the plan's input ({@link PlanInput}, checked by
+ * `planInputSchema`), and what the run will carry (checked by `preflightSchema`).
+ */
 export interface PreflightInput extends PlanInput {
-  /** Name of the batch (run option `name`). */
-  readonly name?: string;
-  /** True when the batch comes back (monthly, weekly...). */
-  readonly recurring?: boolean;
-  /** The announcement the run will carry (run option `announcement`); absent before announcing. */
-  readonly announcement?: AnnouncementConfig;
-  /** Run directories (or roots of them) of earlier runs, read for runs of the same name. */
-  readonly historyDirs?: string | readonly string[];
-  /** Earlier runs already known (added to those read from `historyDirs`). */
-  readonly history?: readonly RunHistoryEntry[];
-  /** How far back an earlier run of the same name counts, in days (default 42). */
-  readonly withinDays?: number;
-  /** The batch must be over by then. */
-  readonly deadline?: Date;
-  /** Now: the date the advice looks back from. */
+  /**
+   * Name of the batch (run option `name`).
+   * @defaultValue none: no earlier run is of the same name
+   */
+  readonly name?: string | undefined;
+  /**
+   * True when the batch comes back (monthly, weekly...).
+   * @defaultValue `false`
+   */
+  readonly recurring?: boolean | undefined;
+  /**
+   * The announcement the run will carry (run option `announcement`); absent before announcing.
+   * Checked by `checkAnnouncement`.
+   * @defaultValue none: not announced (a `NOT_ANNOUNCED` problem)
+   */
+  readonly announcement?: AnnouncementConfig | undefined;
+  /**
+   * Run directories (or roots of them) of earlier runs, read for runs of the same name.
+   * @defaultValue none
+   */
+  readonly historyDirs?: string | readonly string[] | undefined;
+  /**
+   * Earlier runs already known (added to those read from `historyDirs`).
+   * @defaultValue `[]`
+   */
+  readonly history?: readonly RunHistoryEntry[] | undefined;
+  /**
+   * How far back an earlier run of the same name counts, in days.
+   * @defaultValue `42` (six weeks)
+   */
+  readonly withinDays?: number | undefined;
+  /**
+   * The batch must be over by then.
+   * @defaultValue none: no deadline
+   */
+  readonly deadline?: Date | undefined;
+  /**
+   * Now: the date the advice looks back from.
+   * @defaultValue none: required
+   */
   readonly now: Date;
 }
+
+const validDate = z.custom<Date>((v) => v instanceof Date && !Number.isNaN(v.getTime()), { message: 'expected a valid Date' });
+
+/**
+ * Schema of what {@link PreflightInput} adds to {@link PlanInput} (the plan's fields are left to
+ * `planInputSchema`). The announcement's and `withinDays`' rules are those of
+ * `checkAnnouncement` and `adviseMutations`.
+ */
+export const preflightSchema = z.object({
+  now: validDate,
+  deadline: validDate.optional(),
+  name: z.string().optional(),
+  recurring: z.boolean().optional(),
+  announcement: z.custom<AnnouncementConfig>().optional(),
+  historyDirs: z.union([z.string(), z.array(z.string()).readonly()]).optional(),
+  history: z.array(z.custom<RunHistoryEntry>((v) => typeof v === 'object' && v !== null, { message: 'expected a run history entry' })).readonly().optional(),
+  withinDays: z.number().optional(),
+});
+
+type _PreflightAgrees = Assert<SchemaMatches<z.input<typeof preflightSchema>, Omit<PreflightInput, keyof PlanInput>>>;
 
 /** One finding of {@link preflight}. */
 export interface PreflightProblem {
@@ -66,8 +115,7 @@ export interface PreflightReport {
  */
 export async function preflight(input: PreflightInput): Promise<PreflightReport> {
   const { name, recurring, announcement, historyDirs, history, withinDays, deadline, now, ...planInput } = input;
-  if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw new ConfigError([{ path: ['now'], message: 'expected a valid Date' }], 'preflight');
-  if (deadline !== undefined && (!(deadline instanceof Date) || Number.isNaN(deadline.getTime()))) throw new ConfigError([{ path: ['deadline'], message: 'expected a valid Date' }], 'preflight');
+  parseOptions(preflightSchema, { name, recurring, announcement, historyDirs, history, withinDays, deadline, now }, 'preflight');
   const plan = planBatch(planInput);
   const zone = plan.timeZone;
   const problems: PreflightProblem[] = [];

@@ -6,8 +6,11 @@
  * it needs.
  */
 import { z } from 'zod';
-import type { CallContext, RunCalendarConfig, RunOptions, SourceConfig } from '../engine/config.js';
-import { ConfigError } from '../util/errors.js';
+import { runOptionsSchema, type CallContext, type RunOptions, type SourceConfig } from '../engine/config.js';
+import { runCalendarSchema, type RunCalendarConfig } from '../calendar/run-calendar.js';
+import { sourceSchema } from '../policy/source.js';
+import type { Assert, SchemaMatches } from '../util/type-checks.js';
+import { parseOptions, ratio } from '../util/options.js';
 import { HttpStatusError } from '../policy/errors.js';
 import type { StateChange } from '../engine/events.js';
 import { latencyModelSchema, sampleLatency, type LatencyModel } from './latency-model.js';
@@ -19,30 +22,57 @@ import { FakeClock } from '../util/fake-clock.js';
 /** Schema of an {@link ErrorMix}. */
 export const errorMixSchema = z
   .strictObject({
-    reject: z.number().min(0).max(1).default(0),
-    transient: z.number().min(0).max(1).default(0),
-    retryAfter: z.number().min(0).max(1).default(0),
+    reject: ratio.default(0),
+    transient: ratio.default(0),
+    retryAfter: ratio.default(0),
     retryAfterSeconds: z.number().int().nonnegative().default(2),
   })
   .refine((mix) => mix.reject + mix.transient + mix.retryAfter <= 1, { message: 'the shares reject + transient + retryAfter must not exceed 1' });
 
 /**
  * What share of attempts fail, and how; the rest succeed. Each attempt draws its outcome anew,
- * so a retried item may fail again.
- * - `reject`: a business reject (HTTP 404), recorded and never retried.
- * - `transient`: a transient failure (HTTP 503), retried after backoff with jitter.
- * - `retryAfter`: HTTP 503 with `Retry-After: retryAfterSeconds` (default 2), retried after it.
+ * so a retried item may fail again. The shares (each from 0 to 1) add up to 1 at most.
  */
-export type ErrorMix = z.input<typeof errorMixSchema>;
+export interface ErrorMix {
+  /**
+   * Share of business rejects (HTTP 404), recorded and never retried.
+   * @defaultValue `0`
+   */
+  readonly reject?: number | undefined;
+  /**
+   * Share of transient failures (HTTP 503), retried after backoff with jitter.
+   * @defaultValue `0`
+   */
+  readonly transient?: number | undefined;
+  /**
+   * Share of HTTP 503 with `Retry-After: retryAfterSeconds`, retried after it.
+   * @defaultValue `0`
+   */
+  readonly retryAfter?: number | undefined;
+  /**
+   * The `Retry-After` of those, in seconds.
+   * @defaultValue `2`
+   */
+  readonly retryAfterSeconds?: number | undefined;
+}
 
 /** One source of a simulated batch: its configuration, the number of items, and optionally its own service behaviour. */
 export interface SimulatedSource extends SourceConfig {
-  /** Items of this source in the batch. */
+  /**
+   * Items of this source in the batch.
+   * @defaultValue none: required
+   */
   readonly items: number;
-  /** Latency of this source's service (default: the batch's `latency`). */
-  readonly latency?: LatencyModel;
-  /** Error mix of this source's service (default: the batch's `errors`). */
-  readonly errors?: ErrorMix;
+  /**
+   * Latency of this source's service.
+   * @defaultValue the batch's `latency`
+   */
+  readonly latency?: LatencyModel | undefined;
+  /**
+   * Error mix of this source's service.
+   * @defaultValue the batch's `errors`
+   */
+  readonly errors?: ErrorMix | undefined;
 }
 
 /** Run options a simulation passes to the engine as they are. */
@@ -53,22 +83,38 @@ export type SimulatedRunOptions = Pick<
 
 /** A batch plan to simulate. */
 export interface SimulateBatchOptions extends SimulatedRunOptions {
-  /** The sources, with their kind, cap and number of items. The input interleaves them in proportion to their volumes. */
-  readonly sources: Readonly<Record<string, SimulatedSource>>;
-  /** Instant the batch starts (default: now). */
-  readonly start?: Date | number;
-  /** Latency of the service (default: fixed 200 ms). */
-  readonly latency?: LatencyModel;
-  /** Share of attempts that fail, and how (default: none). */
-  readonly errors?: ErrorMix;
-  /** Seed of the random numbers (latencies, errors, retry jitter); the same seed gives the same result (default 1). */
-  readonly seed?: number;
   /**
-   * The office-hours calendar of the run, as the engine's `calendar` option (default: the BCSS
-   * rule, Mon–Fri 08:00–17:00 Europe/Brussels). The simulated run waits for its windows
-   * (`waitForWindow`) and drains at their end as a real one does; `windows` counts them.
+   * The sources, with their kind, cap and number of items. The input interleaves them in proportion to their volumes.
+   * @defaultValue none: required
    */
-  readonly calendar?: RunCalendarConfig;
+  readonly sources: Readonly<Record<string, SimulatedSource>>;
+  /**
+   * Instant the batch starts.
+   * @defaultValue now
+   */
+  readonly start?: Date | number | undefined;
+  /**
+   * Latency of the service.
+   * @defaultValue `{ kind: 'fixed', ms: 200 }`
+   */
+  readonly latency?: LatencyModel | undefined;
+  /**
+   * Share of attempts that fail, and how.
+   * @defaultValue `{}`: none fails
+   */
+  readonly errors?: ErrorMix | undefined;
+  /**
+   * Seed of the random numbers (latencies, errors, retry jitter); the same seed gives the same result.
+   * @defaultValue `1`
+   */
+  readonly seed?: number | undefined;
+  /**
+   * The office-hours calendar of the run, as the engine's `calendar` option. The simulated run
+   * waits for its windows (`waitForWindow`) and drains at their end as a real one does;
+   * `windows` counts them.
+   * @defaultValue the BCSS rule, Mon–Fri 08:00–17:00 Europe/Brussels
+   */
+  readonly calendar?: RunCalendarConfig | undefined;
 }
 
 /** What a simulated source did. */
@@ -115,15 +161,26 @@ export interface SimulationReport {
   readonly summary: RunSummary;
 }
 
-const simulationSchema = z.object({
-  sources: z
-    .record(z.string().min(1), z.looseObject({ items: z.number().int().nonnegative(), latency: latencyModelSchema.optional(), errors: errorMixSchema.optional() }))
-    .refine((s) => Object.keys(s).length > 0, 'configure at least one source'),
+/** Schema of one {@link SimulatedSource}. */
+export const simulatedSourceSchema = sourceSchema.extend({ items: z.number().int().nonnegative(), latency: latencyModelSchema.optional(), errors: errorMixSchema.optional() });
+
+/**
+ * Schema of {@link SimulateBatchOptions}: the run options it passes on are those of the
+ * engine's schema. Keys it does not know are left to the engine.
+ */
+export const simulateBatchSchema = z.object({
+  ...runOptionsSchema.pick({ maxConcurrency: true, timeoutMs: true, retry: true, overload: true, rejectBudget: true, minPauseMs: true, prefetch: true, drainDeadlineMs: true }).shape,
+  sources: z.record(z.string().min(1), simulatedSourceSchema).refine((s) => Object.keys(s).length > 0, 'configure at least one source'),
   start: z.union([z.date(), z.number()]).optional(),
   latency: latencyModelSchema.default({ kind: 'fixed', ms: 200 }),
   errors: errorMixSchema.default(() => errorMixSchema.parse({})),
   seed: z.number().int().default(1),
+  calendar: runCalendarSchema.optional(),
 });
+
+type _ErrorMixAgrees = Assert<SchemaMatches<z.input<typeof errorMixSchema>, ErrorMix>>;
+type _SimulatedSourceAgrees = Assert<SchemaMatches<z.input<typeof simulatedSourceSchema>, SimulatedSource>>;
+type _SimulateBatchOptionsAgree = Assert<SchemaMatches<z.input<typeof simulateBatchSchema>, SimulateBatchOptions>>;
 
 type Mix = z.output<typeof errorMixSchema>;
 
@@ -150,9 +207,7 @@ interface SimulatedLane {
  * @throws {PolicyError} a cap above the BCSS policy without a written override.
  */
 export async function simulateBatch(options: SimulateBatchOptions): Promise<SimulationReport> {
-  const parsed = simulationSchema.safeParse(options);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => ({ path: i.path, message: i.message })), 'simulation plan');
-  const plan = parsed.data;
+  const plan = parseOptions(simulateBatchSchema, options, 'simulation plan');
   const { sources, start, latency: _latency, errors: _errors, seed: _seed, calendar, ...runOptions } = options;
   const wallStart = performance.now();
   const clock = new FakeClock(start ?? Date.now(), { waitForIo: false }); // no I/O here: no wait per timer

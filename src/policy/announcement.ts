@@ -5,11 +5,10 @@
  * refused, unless an override gives the written reason (a test environment, a fake service).
  * `start()` and `preflight()` both ask {@link checkAnnouncement}.
  */
-import { ConfigError } from '../util/errors.js';
 import { AnnouncementError } from './errors.js';
 import { z } from 'zod';
 import { formatLocal, toInstant } from '../calendar/zone.js';
-import { overrideSchema, type OverrideReason } from '../util/options.js';
+import { overrideSchema, parseOptions, type OverrideReason } from '../util/options.js';
 import { DAY_MS } from '../util/time.js';
 import type { Assert, SchemaMatches } from '../util/type-checks.js';
 
@@ -107,9 +106,7 @@ export function checkAnnouncement(announcement: AnnouncementConfig | undefined, 
       ),
     };
   }
-  const parsed = announcementSchema.safeParse(announcement);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => ({ path: ['announcement', ...i.path], message: i.message })), 'announcement');
-  const { reference, announcedOn, leadDays, override } = parsed.data;
+  const { reference, announcedOn, leadDays, override } = parseOptions(announcementSchema, announcement, 'announcement', ['announcement']);
   if (override !== undefined) return { ok: true, record: { overrideReason: override.reason } };
   // The schema requires both without an override.
   const earliest = earliestStartOf(announcedOn!, leadDays, timeZone);

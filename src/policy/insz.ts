@@ -52,7 +52,10 @@ export type ParsedInsz = ValidInsz | InvalidInsz;
 
 /** Options of {@link parseInsz} and {@link isValidInsz}. */
 export interface InszOptions {
-  /** "Today", for the rule that a 20xx reading is not in the future; the system date by default. */
+  /**
+   * "Today", for the rule that a 20xx reading is not in the future; the system date by default.
+   * @defaultValue the system date
+   */
   readonly today?: Date | number;
 }
 

@@ -7,15 +7,30 @@
 
 /** Settings of the overload protection. */
 export interface OverloadOptions {
-  /** How many of the latest outcomes are looked at. */
+  /**
+   * How many of the latest outcomes are looked at.
+   * @defaultValue none: required (a run passes its resolved `overload` option)
+   */
   readonly windowSize: number;
-  /** How many outcomes the window needs before it can trip. */
+  /**
+   * How many outcomes the window needs before it can trip.
+   * @defaultValue none: required (a run passes its resolved `overload` option)
+   */
   readonly minSamples: number;
-  /** Share of transient failures in the window that pauses the source (0–1). */
+  /**
+   * Share of transient failures in the window that pauses the source (0–1).
+   * @defaultValue none: required (a run passes its resolved `overload` option)
+   */
   readonly failureRatio: number;
-  /** First pause of the source, in ms; doubled after each failed probe. */
+  /**
+   * First pause of the source, in ms; doubled after each failed probe.
+   * @defaultValue none: required (a run passes its resolved `overload` option)
+   */
   readonly cooldownMs: number;
-  /** Longest pause of the source, in ms. */
+  /**
+   * Longest pause of the source, in ms.
+   * @defaultValue none: required (a run passes its resolved `overload` option)
+   */
   readonly maxCooldownMs: number;
 }
 

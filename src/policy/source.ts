@@ -9,7 +9,10 @@ import type { Assert, SchemaMatches } from '../util/type-checks.js';
 
 /** One source of a run: its kind, cap (at most the BCSS policy cap unless overridden) and timeout. */
 export interface SourceConfig {
-  /** The kind of source, which sets its policy cap: `rn` and `bcss` 4, `authentic` 2. */
+  /**
+   * The kind of source, which sets its policy cap: `rn` and `bcss` 4, `authentic` 2.
+   * @defaultValue none: required
+   */
   readonly kind: SourceKind;
   /**
    * Most simultaneous calls to the source; above the policy cap only with `override`.

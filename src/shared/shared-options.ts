@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { Assert, SchemaMatches } from '../util/type-checks.js';
+import { positiveMs as ms } from '../util/options.js';
 
 /**
  * The least an ioredis client must offer to be shared: the run never uses the client itself,
@@ -15,8 +16,6 @@ export interface RedisClientLike {
   duplicate(override?: object): unknown;
 }
 
-const MAX_TIMER_MS = 2_147_483_647;
-const ms = z.number().int().positive().max(MAX_TIMER_MS, `at most ${MAX_TIMER_MS} ms`);
 
 /** Schema of the `shared` option of a run. */
 export const sharedSchema = z.strictObject({
@@ -46,11 +45,20 @@ export const sharedSchema = z.strictObject({
 
 /** Shared mode of a run: caps and a run lock held in Redis (see docs/shared-mode.md). */
 export interface SharedOptions {
-  /** A `redis://` / `rediss://` URL (needs the optional `ioredis` package), or an ioredis client to duplicate. */
+  /**
+   * A `redis://` / `rediss://` URL (needs the optional `ioredis` package), or an ioredis client to duplicate.
+   * @defaultValue none: required
+   */
   readonly redis: string | RedisClientLike;
-  /** Institution-wide namespace: every process using it shares the caps of each source name. */
+  /**
+   * Institution-wide namespace: every process using it shares the caps of each source name.
+   * @defaultValue none: required
+   */
   readonly namespace: string;
-  /** Name of the run (for instance its run directory): one process at a time may process it. */
+  /**
+   * Name of the run (for instance its run directory): one process at a time may process it.
+   * @defaultValue none: required
+   */
   readonly runName: string;
   /**
    * Added to a source's call timeout to give its lease time-to-live, in ms.

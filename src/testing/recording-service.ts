@@ -9,11 +9,20 @@ import type { CallContext } from '../engine/config.js';
 
 /** Settings of a {@link RecordingService}. */
 export interface RecordingServiceOptions<T, R> {
-  /** The clock the latency runs on (the run's clock). */
+  /**
+   * The clock the latency runs on (the run's clock).
+   * @defaultValue none: required
+   */
   readonly clock: Clock;
-  /** Latency of a call in ms, fixed or per item and attempt (default 100). */
+  /**
+   * Latency of a call in ms, fixed or per item and attempt (default 100).
+   * @defaultValue `100`
+   */
   readonly latencyMs?: number | ((item: T, context: CallContext) => number);
-  /** The answer: return the value, or throw to make the call fail. Default: returns the item. */
+  /**
+   * The answer: return the value, or throw to make the call fail. Default: returns the item.
+   * @defaultValue returns the item
+   */
   readonly respond?: (item: T, context: CallContext) => R;
 }
 

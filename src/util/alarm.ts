@@ -4,9 +4,7 @@
  * fires early (the clock says it is not yet time) is armed again.
  */
 import type { Clock, TimerHandle } from './clock.js';
-
-/** The longest delay a Node.js timer supports. */
-const MAX_TIMER_MS = 2_147_483_647;
+import { MAX_TIMER_MS } from './time.js';
 
 /** One pending alarm at a time; setting it again replaces the previous one. */
 export class Alarm {

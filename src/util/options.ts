@@ -22,7 +22,10 @@ export const fn = (what: string) => z.custom<(...args: never[]) => unknown>((v) 
 
 /** Written reason of an override of a BCSS rule, kept with the run's records. */
 export interface OverrideReason {
-  /** Why the rule is overridden (10 characters at least), e.g. the service desk's written agreement. */
+  /**
+   * Why the rule is overridden (10 characters at least), e.g. the service desk's written agreement.
+   * @defaultValue none: required
+   */
   readonly reason: string;
 }
 

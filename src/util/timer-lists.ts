@@ -6,6 +6,7 @@
  * Node timer armed for the earliest of them; cancelling only marks the entry, and cancelled
  * entries are swept out once they are half the list, so memory stays bounded.
  */
+import { MAX_TIMER_MS } from './time.js';
 
 /** One timer: the handle `set` returns. */
 class Entry {
@@ -31,7 +32,6 @@ interface TimerList {
   firing: boolean;
 }
 
-const TIMEOUT_MAX = 2_147_483_647;
 /** Sweep cancelled entries once there are this many and they are half the list. */
 const SWEEP_AT = 64;
 
@@ -41,7 +41,7 @@ export class TimerLists {
 
   /** Calls `callback` once, `ms` from now (Node's rules: a delay below 1 or above 2^31 − 1 ms is 1 ms). */
   set(callback: () => void, ms: number): unknown {
-    const delay = ms >= 1 && ms <= TIMEOUT_MAX ? ms : 1;
+    const delay = ms >= 1 && ms <= MAX_TIMER_MS ? ms : 1;
     let list = this.lists.get(delay);
     if (list === undefined) {
       list = { delay, entries: [], head: 0, cancelled: 0, nodeTimer: undefined, firing: false };

@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createRun, HttpStatusError, InputFileError, inputPrecheck, MemoryStore, readCsv, readLines, type InputLine } from '../../src/index.js';
+import { ConfigError, createRun, HttpStatusError, InputFileError, inputPrecheck, MemoryStore, readCsv, readLines, type InputLine } from '../../src/index.js';
 import { FakeClock } from '../../src/testing.js';
 import { runToEnd, TEST_ANNOUNCEMENT } from '../helpers.js';
 
@@ -214,5 +214,22 @@ describe('reading lazily', () => {
       expect(stream.destroyed).toBe(true);
       expect(stream.bytesRead).toBeLessThan(LINES * 26);
     }
+  });
+});
+
+describe('malformed options', () => {
+  it('are a ConfigError at once, naming each option, before the file is opened', () => {
+    const paths = (make: () => unknown) => {
+      try {
+        make();
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return (error as ConfigError).issues.map((issue) => issue.path.join('.'));
+      }
+      return expect.unreachable();
+    };
+    expect(paths(() => readCsv('missing.csv', { delimiter: '', validate: 'ssin' as never, encoding: 'klingon' as never }))).toEqual(['validate', 'encoding', 'delimiter']);
+    expect(paths(() => readCsv('missing.csv', { column: -1 }))).toEqual(['column']);
+    expect(paths(() => readLines('missing.txt', { onInvalid: 'skip' as never }))).toEqual(['onInvalid']);
   });
 });

@@ -9,6 +9,7 @@ import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  ConfigError,
   createRun,
   FileStore,
   InputChangedError,
@@ -480,3 +481,14 @@ function runNode(code: string, args: readonly string[]): Promise<string> {
   });
 }
 
+
+describe('options', () => {
+  it('refuses each malformed option with its path, and takes no lock', async () => {
+    const error = await FileStore.open(dir, { checkpointEvery: 0, defaultLedger: 'no/slash', routes: [{ ledger: 'ok' }] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).issues.map((issue) => issue.path.join('.'))).toEqual(['checkpointEvery']);
+    const routes = await FileStore.open(dir, { defaultLedger: 'no/slash', routes: [{ ledger: 'ok' }] }).catch((e: unknown) => e);
+    expect((routes as ConfigError).issues.map((issue) => issue.path.join('.'))).toEqual(['defaultLedger', 'routes.0']);
+    await (await FileStore.open(dir)).close(); // the directory was not locked
+  });
+});

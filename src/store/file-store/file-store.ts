@@ -11,34 +11,20 @@
  * seal say is damage, not a torn end.
  */
 import path from 'node:path';
-import { ConfigError } from '../../util/errors.js';
+import { parseOptions } from '../../util/options.js';
 import { InputChangedError } from '../errors.js';
 import { assertReadableOptions } from '../../util/options-guard.js';
 import type { OutcomeRecord, ResumeState, RunMeta, RunStore } from '../store.js';
 import { nextMacrotask } from '../../util/macrotask.js';
 import { encodeRecord } from './framing.js';
-import { DIR_MODE, FILE_MODE, nodeFileSystem, storeIo, writeFileDurably, type AppendHandle, type FileSystem } from './fs.js';
+import { DIR_MODE, FILE_MODE, storeIo, writeFileDurably, type AppendHandle, type FileSystem } from './fs.js';
 import { acquireLock, LOCK_FILE, type HeldLock } from './lock.js';
 import { CHECKPOINT_FILE, journalFileName, ledgerFileName, loadRunDir, type CheckpointData, type Progress } from './run-dir.js';
 import { Sealer, sealSnapshot } from './sealer.js';
-import { checkRoutes, DEFAULT_LEDGER, DEFAULT_TRIAGE_ROUTES, ledgerFor, type TriageRoute } from './triage.js';
+import { ledgerFor, type TriageRoute } from './triage.js';
+import { fileStoreOptionsSchema, type FileStoreOptions } from './options.js';
 
-/** Options of {@link FileStore.open}. */
-export interface FileStoreOptions {
-  /** Routing of rejects to named ledgers; {@link DEFAULT_TRIAGE_ROUTES} by default. */
-  readonly routes?: readonly TriageRoute[];
-  /** Ledger of the rejects no route matches; `rejects` by default. */
-  readonly defaultLedger?: string;
-  /**
-   * Keep keys unmasked in the ledgers (default false: national numbers in keys are masked).
-   * Opt in to re-run rejects by their national number; the files stay owner-only.
-   */
-  readonly keepNationalNumbers?: boolean;
-  /** Records between two checkpoints (default 1000); the journal holds at most this many. */
-  readonly checkpointEvery?: number;
-  /** File operations; the real file system by default (tests inject failures). */
-  readonly fs?: FileSystem;
-}
+export type { FileStoreOptions } from './options.js';
 
 /** A record waiting for its group's fsync. */
 interface Pending {
@@ -99,14 +85,7 @@ export class FileStore implements RunStore {
    */
   static async open(dir: string, options: FileStoreOptions = {}): Promise<FileStore> {
     assertReadableOptions(options, 'file store configuration');
-    const fs = options.fs ?? nodeFileSystem;
-    const routes = options.routes ?? DEFAULT_TRIAGE_ROUTES;
-    const defaultLedger = options.defaultLedger ?? DEFAULT_LEDGER;
-    checkRoutes(routes, defaultLedger);
-    const checkpointEvery = options.checkpointEvery ?? 1_000;
-    if (!Number.isSafeInteger(checkpointEvery) || checkpointEvery < 1) {
-      throw new ConfigError([{ path: ['checkpointEvery'], message: 'expected a positive integer' }], 'file store configuration');
-    }
+    const { fs, routes, defaultLedger, checkpointEvery, keepNationalNumbers } = parseOptions(fileStoreOptionsSchema, options, 'file store configuration');
     const absolute = path.resolve(dir);
     await storeIo('create the run directory', absolute, () => fs.ensureDir(absolute, DIR_MODE));
     const lock = await storeIo('create the lock file', path.join(absolute, LOCK_FILE), () => acquireLock(fs, absolute));
@@ -123,7 +102,7 @@ export class FileStore implements RunStore {
       const ledgerNames = new Set([...lengths.keys(), defaultLedger, ...routes.map((route) => route.ledger)]);
       const snapshot = sealSnapshot({ generation: loaded.generation, journal: journalLength, ledgers: lengths, completed: loaded.progress.completed(), next: loaded.progress.next });
       const sealer = await Sealer.create(fs, absolute, ledgerNames, snapshot, loaded.seal?.data.seq ?? 0);
-      const store = new FileStore(absolute, fs, lock, loaded.progress, loaded.generation, lengths, routes, defaultLedger, checkpointEvery, options.keepNationalNumbers ?? false, journalLength, sealer);
+      const store = new FileStore(absolute, fs, lock, loaded.progress, loaded.generation, lengths, routes, defaultLedger, checkpointEvery, keepNationalNumbers, journalLength, sealer);
       return store;
     } catch (error) {
       await lock.release().catch(() => undefined);

@@ -4,17 +4,26 @@
  * organisation, ...). The first rule that matches wins; everything else goes to the default
  * ledger. Successes go to no ledger.
  */
-import { ConfigError } from '../../util/errors.js';
+import type { ConfigIssue } from '../../util/errors.js';
 import type { OutcomeRecord } from '../store.js';
 
 /** One routing rule: records whose code (and outcome, when given) match go to `ledger`. */
 export interface TriageRoute {
-  /** Name of the ledger: letters, digits, `-` and `_`, up to 64 characters. */
+  /**
+   * Name of the ledger: letters, digits, `-` and `_`, up to 64 characters.
+   * @defaultValue none: required
+   */
   readonly ledger: string;
-  /** The outcome code, exactly (`'MSG00006'`) or by pattern (`/^SOA-/`). */
-  readonly code?: string | RegExp;
-  /** Only records of this outcome (`reject` or `exhausted`). */
-  readonly outcome?: 'reject' | 'exhausted';
+  /**
+   * The outcome code, exactly (`'MSG00006'`) or by pattern (`/^SOA-/`); a route gives a `code`, an `outcome` or both.
+   * @defaultValue none: any code
+   */
+  readonly code?: string | RegExp | undefined;
+  /**
+   * Only records of this outcome (`reject` or `exhausted`).
+   * @defaultValue none: both outcomes
+   */
+  readonly outcome?: 'reject' | 'exhausted' | undefined;
 }
 
 /** The ledger of every reject no rule routes elsewhere. */
@@ -37,19 +46,15 @@ export function isLedgerName(name: string): boolean {
   return LEDGER_NAME.test(name);
 }
 
-/**
- * Checks routing rules and the default ledger name.
- *
- * @throws {ConfigError} naming each bad rule.
- */
-export function checkRoutes(routes: readonly TriageRoute[], defaultLedger: string): void {
-  const issues = [];
+/** What is wrong with routing rules and the default ledger name: an issue per bad rule, with its path. */
+export function routeIssues(routes: readonly TriageRoute[], defaultLedger: string): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
   if (!isLedgerName(defaultLedger)) issues.push({ path: ['defaultLedger'], message: `'${defaultLedger}' is not a ledger name (letters, digits, '-', '_', up to 64)` });
   routes.forEach((route, index) => {
     if (!isLedgerName(route.ledger)) issues.push({ path: ['routes', index, 'ledger'], message: `'${route.ledger}' is not a ledger name (letters, digits, '-', '_', up to 64)` });
     if (route.code === undefined && route.outcome === undefined) issues.push({ path: ['routes', index], message: 'give a code or an outcome to match' });
   });
-  if (issues.length > 0) throw new ConfigError(issues, 'file store configuration');
+  return issues;
 }
 
 function codeMatches(pattern: string | RegExp, code: string | undefined): boolean {
