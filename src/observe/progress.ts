@@ -201,7 +201,7 @@ const progressOptionsSchema = z.object({
   total: z.number().int().nonnegative().optional(),
   sourceTotals: z.record(z.string(), z.number().int().nonnegative()).optional(),
   windowMs: positiveInt.optional(),
-  calendar: z.unknown(),
+  calendar: z.unknown().optional(),
 });
 
 /** Tracker options, checked and resolved: the window of the rate and the calendar of the ETA. */
