@@ -11,6 +11,7 @@ import { onExit } from 'signal-exit';
 import type { StateChange } from '../engine/events.js';
 import { z } from 'zod';
 import { parseOptions, positiveInt } from '../util/options.js';
+import { assertReadableOptions } from '../util/options-guard.js';
 import type { Detach, ObservedRun, RunObserver } from '../engine/observed-run.js';
 import { detachOnce, OneRun } from './attach.js';
 import { followProgress, resolveProgressOptions, trackProgress, type StatusSource, type ProgressOptions, type ProgressSnapshot, type ProgressTracker } from './progress.js';
@@ -118,6 +119,7 @@ const barOptionsSchema = z.object({
  * @throws {ConfigError} malformed options, with the path of the field.
  */
 export function progressBar(options: ProgressBarOptions = {}): ProgressBarObserver {
+  assertReadableOptions(options, 'progress bar options');
   parseOptions(barOptionsSchema, options, 'progress bar options');
   const resolved = resolveProgressOptions(options, 'progress bar options');
   const attachment = new OneRun<ProgressBar>('progress bar');

@@ -11,11 +11,11 @@ import { OfficeCalendar } from '../calendar/calendar.js';
 import { runCalendarSchema, type RunCalendarConfig } from '../calendar/run-calendar.js';
 import { z } from 'zod';
 import { parseOptions, positiveInt } from '../util/options.js';
+import { assertReadableOptions } from '../util/options-guard.js';
 import type { RunEvents } from '../engine/events.js';
 import type { Detach, ObservedRun, RunObserver } from '../engine/observed-run.js';
 import { detachOnce, OneRun } from './attach.js';
 import type { RunStatus } from '../engine/status.js';
-import type { SourceStatus } from '../engine/source-lane.js';
 import type { RunState } from '../engine/state-machine.js';
 import { throughputOf, estimateFinish, type ProgressSample } from './progress-eta.js';
 
@@ -137,7 +137,7 @@ const FINAL_STATES: ReadonlySet<RunState> = new Set(['stopped', 'completed', 'fa
 const STRETCH_STATES: ReadonlySet<RunState> = new Set(['running', 'draining']);
 
 /** Progress of one source from its status. */
-function sourceProgress(status: SourceStatus, total: number | undefined): SourceProgress {
+function sourceProgress(status: RunStatus['sources'][string], total: number | undefined): SourceProgress {
   return {
     succeeded: status.succeeded,
     rejected: status.rejected,
@@ -239,6 +239,7 @@ export function resolveProgressOptions(options: ProgressOptions, what = 'progres
  * @throws {ConfigError} malformed options, and calendar options that do not parse (as `createRun` would).
  */
 export function progressTracker(options: ProgressOptions = {}): ProgressTrackerObserver {
+  assertReadableOptions(options, 'progress options');
   const resolved = resolveProgressOptions(options);
   const attachment = new OneRun<ProgressTracker>('progress tracker');
   return {

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { MetricsRegistrationError } from './errors.js';
 import { requirePeer } from '../util/peer.js';
 import { parseOptions } from '../util/options.js';
+import { assertReadableOptions } from '../util/options-guard.js';
 import type { Detach, ObservedRun, RunObserver } from '../engine/observed-run.js';
 import { detachOnce, OneRun } from './attach.js';
 import type { StatusSource } from './progress.js';
@@ -212,6 +213,7 @@ const metricsOptionsSchema = z.object({
  * @throws {MissingPeerError} prom-client is not installed (it is an optional peer dependency).
  */
 export function runMetrics(options: RunMetricsOptions = {}): RunMetricsObserver {
+  assertReadableOptions(options, 'metrics options');
   parseOptions(metricsOptionsSchema, options, 'metrics options');
   prom();
   const attachment = new OneRun<RunMetrics>('run metrics');
