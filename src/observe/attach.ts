@@ -61,8 +61,8 @@ export class OneRun<H> {
   /** Starts the attachment by `start`. @throws {ObserverAttachedError} when it was attached before. */
   begin(start: () => H): H {
     if (this.used) throw new ObserverAttachedError(this.what);
+    this.handle = start(); // an attach that throws (e.g. a registry that refuses the metrics) leaves it unused
     this.used = true;
-    this.handle = start();
     return this.handle;
   }
 

@@ -8,7 +8,7 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { BcssBulkError, ConfigError, HttpStatusError } from '../../src/index.js';
 import { attach } from '../../src/observe/attach.js';
-import { ObserverAttachedError } from '../../src/observe/errors.js';
+import { MetricsRegistrationError, ObserverAttachedError } from '../../src/observe/errors.js';
 import { progressTracker } from '../../src/observe/progress.js';
 import { progressBar } from '../../src/observe/progress-bar.js';
 import { runMetrics } from '../../src/observe/run-metrics.js';
@@ -171,6 +171,19 @@ describe('attach(run, runMetrics(options))', () => {
     expect(Object.keys(await values(registry, 'bcss_bulk_cap'))).toEqual(['run=a,source=rn', 'run=b,source=rn']);
     offA();
     expect(Object.keys(await values(registry, 'bcss_bulk_cap'))).toEqual(['run=b,source=rn']);
+  });
+
+  it('an attach the registry refuses throws MetricsRegistrationError and leaves the observer free to attach once the name is free', async () => {
+    const registry = new Registry();
+    const { Gauge } = await import('prom-client');
+    new Gauge({ name: 'bcss_bulk_cap', help: 'someone else', registers: [registry] });
+    const metrics = runMetrics({ registry });
+    const { run } = numberedRun(1);
+    expect(() => attach(run, metrics)).toThrow(MetricsRegistrationError);
+    registry.removeSingleMetric('bcss_bulk_cap');
+    const off = attach(run, metrics);
+    expect(await values(registry, 'bcss_bulk_cap')).toEqual({ 'source=rn': 4 });
+    off();
   });
 
   it('follows one run, and bad options are a ConfigError naming the field', () => {
