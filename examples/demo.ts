@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { formatInTimeZone } from 'date-fns-tz';
 import {
+  attach,
   bcssClassifier,
   createBcssClient,
   createRun,
@@ -32,8 +33,8 @@ import {
   preflight,
   readLedger,
   renderProgress,
+  progressTracker,
   summarizeLedger,
-  trackProgress,
   type BcssReply,
   type RunStatus,
 } from 'bcss-bulk';
@@ -180,7 +181,8 @@ const local = () => formatLocal(ZONE, clock.now()).slice(15, 23);
 
 run.on('state', (change) => console.log(`[${local()}] ${change.from} → ${change.to} (${change.reason})${change.message === undefined ? '' : `: ${change.message}`}`));
 // The library's progress tracker and renderer: a bar per source, the rate and the ETA through the windows.
-const progress = trackProgress(run, { total: PERSONS, sourceTotals: { rn: PERSONS * 0.75, pensions: PERSONS * 0.25 } });
+const progress = progressTracker({ total: PERSONS, sourceTotals: { rn: PERSONS * 0.75, pensions: PERSONS * 0.25 } });
+attach(run, progress);
 run.on('progress', () => console.log(`[${local()}] ${renderProgress(progress.snapshot(), { width: 80 })}`));
 
 const done = run.start();

@@ -11,7 +11,7 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { attachProgressBar, callbackChannel, createNotifier, createRun, isFinal, startHeartbeat, webhookChannel, type HeartbeatPayload } from 'bcss-bulk';
+import { attach, callbackChannel, createRun, heartbeat, isFinal, notifier, progressBar, webhookChannel, type HeartbeatPayload } from 'bcss-bulk';
 import { FakeClock, RecordingService } from 'bcss-bulk/testing';
 
 /** A loopback HTTP server that answers `status` and hands each JSON body to `onBody`. */
@@ -50,37 +50,39 @@ const run = createRun<number, number>({
 // A bar per source, redrawn in place on a terminal; into a log (as here, when a test runs the
 // example), one plain line at most every 4 hours of the run's clock. The rate is measured over a
 // day (calls of 5 hours), and the ETA skips the office hours still to come.
-attachProgressBar(run, { stream: process.stdout, total: 12, plainIntervalMs: 4 * 3600_000, windowMs: 24 * 3600_000 });
+// Every observer attaches the same way: attach(run, observer) returns the function that detaches it.
+attach(run, progressBar({ stream: process.stdout, total: 12, plainIntervalMs: 4 * 3600_000, windowMs: 24 * 3600_000 }));
 
 // Beats and notices are named after the run (its option `name`).
-const heartbeat = startHeartbeat(run, { target: { url: `${monitor.url}/beat` }, clock, intervalMs: 3600_000, host: 'batch-01' });
-const notifier = createNotifier({
+const pulse = heartbeat({ target: { url: `${monitor.url}/beat` }, clock, intervalMs: 3600_000, host: 'batch-01' });
+attach(run, pulse);
+const notices = notifier({
   channels: [
     webhookChannel({ name: 'teams', url: `${teams.url}/ops`, headers: { Authorization: 'Bearer example-token' }, clock }),
     callbackChannel('log', (notice) => console.log(`[${local(notice.at)}] ${notice.severity.toUpperCase()} ${notice.title}: ${notice.message}`)),
   ],
   clock,
 });
-notifier.attach(run);
+attach(run, notices);
 
 const done = run.start();
 // Simulated time, from one timer to the next; the real HTTP deliveries settle between two steps.
 await clock.advance(0);
 while (!isFinal(run.state)) {
-  await heartbeat.flush();
-  await notifier.flush();
+  await pulse.flush();
+  await notices.flush();
   await clock.advanceTo(clock.nextTimerAt() ?? clock.now());
 }
-await heartbeat.flush();
-await notifier.flush();
+await pulse.flush();
+await notices.flush();
 const summary = await done;
 
 console.log(`\nrun ${summary.state}: ${summary.totals.succeeded} of ${summary.totals.read} succeeded`);
 const byState = new Map<string, number>();
 for (const beat of beats) byState.set(beat.state, (byState.get(beat.state) ?? 0) + 1);
 console.log(`monitor: ${beats.length} beats (${[...byState].map(([state, count]) => `${state} ${count}`).join(', ')}), last one ${beats.at(-1)?.state} at ${local(beats.at(-1)!.at)}`);
-console.log(`heartbeat status: sent ${heartbeat.status().sent}, failed ${heartbeat.status().failed}, skipped ${heartbeat.status().skipped}`);
+console.log(`heartbeat status: sent ${pulse.status().sent}, failed ${pulse.status().failed}, skipped ${pulse.status().skipped}`);
 console.log('deliveries:');
-for (const record of notifier.deliveries()) console.log(`  ${record.noticeId} ${record.kind.padEnd(11)} ${record.channel.padEnd(5)} ${record.status}${record.error === undefined ? '' : ` (${record.error.replace(teams.url, 'http://teams')})`}`);
+for (const record of notices.deliveries()) console.log(`  ${record.noticeId} ${record.kind.padEnd(11)} ${record.channel.padEnd(5)} ${record.status}${record.error === undefined ? '' : ` (${record.error.replace(teams.url, 'http://teams')})`}`);
 monitor.close();
 teams.close();

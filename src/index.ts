@@ -76,6 +76,16 @@ export { sharedSchema } from './shared/shared-options.js';
 export type { SharedOptions, ResolvedShared, RedisClientLike } from './shared/shared-options.js';
 
 // ── Following a run (src/observe/): heartbeat, notifier, progress, progress bar ─────────────
+// One verb attaches every observer: `const off = attach(run, heartbeat({ ... }))`; `off()` detaches.
+export { attach } from './observe/attach.js';
+export type { Detach, RunObserver } from './engine/observed-run.js';
+export { heartbeat } from './observe/heartbeat.js';
+export type { HeartbeatObserver } from './observe/heartbeat.js';
+export { notifier } from './observe/notifier.js';
+export { progressTracker } from './observe/progress.js';
+export type { ProgressTrackerObserver } from './observe/progress.js';
+export { progressBar } from './observe/progress-bar.js';
+export type { ProgressBarObserver } from './observe/progress-bar.js';
 export { startHeartbeat, DEFAULT_HEARTBEAT_INTERVAL_MS } from './observe/heartbeat.js';
 export type { Heartbeat, HeartbeatOptions, HeartbeatPayload, HeartbeatStatus, HeartbeatEvents } from './observe/heartbeat.js';
 export { httpTargetSchema, DEFAULT_DELIVERY_TIMEOUT_MS } from './observe/delivery.js';
@@ -143,7 +153,7 @@ export type { InputFileProblem } from './engine/errors.js';
 export { InputChangedError, RunDirLockedError, LedgerDamagedError, StoreIoError } from './store/errors.js';
 export type { LedgerDamage, LedgerDamageDetails } from './store/errors.js';
 export { RunLockedError, SharedStateError } from './shared/errors.js';
-export { DeliveryError } from './observe/errors.js';
+export { DeliveryError, ObserverAttachedError } from './observe/errors.js';
 
 // ── Small utilities (src/util/) ──────────────────────────────────────────────────────────────
 export { systemClock } from './util/clock.js';

@@ -8,7 +8,7 @@
 import axios from 'axios';
 import { z } from 'zod';
 import type { Clock } from '../util/clock.js';
-import { ConfigError } from '../util/errors.js';
+import { parseOptions } from '../util/options.js';
 import { DeliveryError } from './errors.js';
 import { maskNationalNumbers } from '../util/privacy.js';
 
@@ -52,9 +52,7 @@ export const httpTargetSchema = z.strictObject({
  * @throws {ConfigError} a malformed field, with its path under `what` (the URL's value is never quoted).
  */
 export function parseHttpTarget(target: unknown, what = 'HTTP target'): HttpTarget {
-  const result = httpTargetSchema.safeParse(target);
-  if (!result.success) throw new ConfigError(result.error.issues.map((issue) => ({ path: issue.path, message: issue.message })), what);
-  return result.data;
+  return parseOptions(httpTargetSchema, target, what);
 }
 
 /** Checks a delivery target: a function, or a well-formed {@link HttpTarget}. @throws {ConfigError} */

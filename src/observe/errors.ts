@@ -1,4 +1,4 @@
-/** Errors of the observers: a heartbeat or notice not delivered, metrics not registered. */
+/** Errors of the observers: a heartbeat or notice not delivered, metrics not registered, an observer attached twice. */
 import { BcssBulkError } from '../util/errors.js';
 
 /**
@@ -31,5 +31,15 @@ export class DeliveryError extends BcssBulkError {
 export class MetricsRegistrationError extends BcssBulkError {
   constructor(message: string) {
     super('METRICS_REGISTRATION', message);
+  }
+}
+
+/**
+ * An observer that follows one run only (a heartbeat, a progress tracker, a progress bar, the
+ * metrics of a run) was attached a second time: make one per run.
+ */
+export class ObserverAttachedError extends BcssBulkError {
+  constructor(what: string) {
+    super('OBSERVER_ATTACHED', `This ${what} is already attached to a run: it follows one run only; make one ${what} per run`);
   }
 }

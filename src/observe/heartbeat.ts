@@ -14,11 +14,13 @@ import { z } from 'zod';
 import { systemClock, type Clock, type TimerHandle } from '../util/clock.js';
 import { DEFAULT_DELIVERY_TIMEOUT_MS, deliver, parseDeliveryTarget, scrubText, type DeliveryTarget } from './delivery.js';
 import { TypedEmitter } from '../util/emitter.js';
-import { BcssBulkError, ConfigError } from '../util/errors.js';
+import { BcssBulkError } from '../util/errors.js';
 import { DeliveryError } from './errors.js';
 import { assertReadableOptions } from '../util/options-guard.js';
+import { parseOptions } from '../util/options.js';
 import type { StateChange } from '../engine/events.js';
-import { isoOrNull, type ObservedRun } from '../engine/observed-run.js';
+import { isoOrNull, type Detach, type ObservedRun, type RunObserver } from '../engine/observed-run.js';
+import { detachOnce, OneRun } from './attach.js';
 import type { RunTotals } from '../engine/status.js';
 import { isFinal, type PauseReason, type RunState } from '../engine/state-machine.js';
 
@@ -42,19 +44,34 @@ export interface HeartbeatPayload {
   readonly windowClosesAt: string | null;
 }
 
-/** Options of {@link startHeartbeat}. */
+/** Options of {@link heartbeat}. */
 export interface HeartbeatOptions {
   /** Where the beats go: a callback `(payload, { signal })` or an HTTP endpoint `{ url, headers?, timeoutMs? }`. */
   readonly target: DeliveryTarget<HeartbeatPayload>;
-  /** Time between two beats, in ms (default 60 000). */
+  /**
+   * Time between two beats, in ms.
+   * @defaultValue `60_000` ({@link DEFAULT_HEARTBEAT_INTERVAL_MS})
+   */
   readonly intervalMs?: number;
-  /** The clock of the beats and of their timeout: must be the run's clock (default the system clock). */
+  /**
+   * The clock of the beats and of their timeout: must be the run's clock.
+   * @defaultValue the system clock
+   */
   readonly clock?: Clock;
-  /** Time a beat may take before it counts as failed, in ms (default 5000; an HTTP target's own `timeoutMs` wins). */
+  /**
+   * Time a beat may take before it counts as failed, in ms (an HTTP target's own `timeoutMs` wins).
+   * @defaultValue `5000`
+   */
   readonly timeoutMs?: number;
-  /** The run's name, put in each beat (default: the run option `name`). */
+  /**
+   * The run's name, put in each beat.
+   * @defaultValue the run option `name`
+   */
   readonly runName?: string;
-  /** The host name put in each beat (default `os.hostname()`). */
+  /**
+   * The host name put in each beat.
+   * @defaultValue `os.hostname()`
+   */
   readonly host?: string;
 }
 
@@ -70,7 +87,7 @@ export interface HeartbeatStatus {
   readonly lastSentAt?: string;
   /** Why the last failed beat failed (scrubbed: no URL secrets, headers or national numbers). */
   readonly lastError?: DeliveryError;
-  /** True until the final beat was sent or `stop()` was called. */
+  /** True from `attach` until the final beat was sent or the heartbeat was detached. */
   readonly active: boolean;
 }
 
@@ -84,7 +101,28 @@ export interface HeartbeatEvents {
   'heartbeat-skipped': { readonly at: string };
 }
 
-/** A running heartbeat. */
+/**
+ * A heartbeat made by {@link heartbeat}: attach it to one run with `attach(run, beats)`; the
+ * {@link Detach} stops the beats (its async dispose also waits for a beat in flight).
+ */
+export interface HeartbeatObserver extends RunObserver {
+  /** Counts of beats sent, failed and skipped (all 0, `active: false`, before `attach`). */
+  status(): HeartbeatStatus;
+  /** Listens to the heartbeat's events (also before `attach`); returns a function that removes the listener. */
+  on<K extends keyof HeartbeatEvents>(event: K, listener: (payload: HeartbeatEvents[K]) => void): () => void;
+  /**
+   * Resolves when no beat is in flight (e.g. the final beat, before the process exits).
+   * Rejects with a `LISTENER_ERROR` {@link BcssBulkError} if a listener of the heartbeat threw.
+   */
+  flush(): Promise<void>;
+}
+
+/**
+ * A running heartbeat, as {@link startHeartbeat} returns it.
+ *
+ * @deprecated use `attach(run, heartbeat(options))`: the {@link HeartbeatObserver} has the same
+ *   `status()`, `on()` and `flush()`, and the returned {@link Detach} replaces `stop()`.
+ */
 export interface Heartbeat {
   /** Stops the beats: none is sent after this (a beat already in flight still settles). */
   stop(): void;
@@ -112,26 +150,48 @@ const heartbeatOptionsSchema = z.object({
 });
 
 /**
- * Starts the heartbeat of `run`. A run not started yet beats when it leaves `idle`; a run
- * already alive beats at once; then every `intervalMs` on the clock. When the run reaches a
- * final state, one last beat carries that state, then the heartbeat ends by itself.
+ * A heartbeat for one run: attach it with `attach(run, heartbeat(options))`. A run not started
+ * yet beats when it leaves `idle`; a run already alive beats at once; then every `intervalMs` on
+ * the clock. When the run reaches a final state, one last beat carries that state, then the
+ * heartbeat ends by itself. The returned {@link Detach} stops it earlier: no beat after it.
+ *
+ * @example
+ * ```ts
+ * const beats = heartbeat({ target: { url: 'https://monitor.example/beat' }, intervalMs: 60_000 });
+ * const off = attach(run, beats);
+ * await run.start();
+ * await beats.flush(); // the final beat
+ * off();
+ * ```
  *
  * @throws {ConfigError} malformed options (the target's URL is never quoted).
  */
-export function startHeartbeat(run: ObservedRun, options: HeartbeatOptions): Heartbeat {
+export function heartbeat(options: HeartbeatOptions): HeartbeatObserver {
   assertReadableOptions(options, 'heartbeat options');
-  const parsed = heartbeatOptionsSchema.safeParse(options);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => ({ path: issue.path, message: issue.message })), 'heartbeat options');
+  parseOptions(heartbeatOptionsSchema, options, 'heartbeat options');
   const target = parseDeliveryTarget<HeartbeatPayload>(options.target, 'heartbeat target');
-  return new RunHeartbeat(run, { ...options, target });
+  return new RunHeartbeat({ ...options, target });
 }
 
-class RunHeartbeat implements Heartbeat {
+/**
+ * Starts the heartbeat of `run` (see {@link heartbeat}).
+ *
+ * @deprecated use `const off = attach(run, heartbeat(options))`; `off()` replaces `stop()`.
+ * @throws {ConfigError} malformed options (the target's URL is never quoted).
+ */
+export function startHeartbeat(run: ObservedRun, options: HeartbeatOptions): Heartbeat {
+  const beats = heartbeat(options) as RunHeartbeat;
+  beats.attach(run);
+  return beats;
+}
+
+class RunHeartbeat implements Heartbeat, HeartbeatObserver {
   private readonly clock: Clock;
   private readonly intervalMs: number;
   private readonly timeoutMs: number;
   private readonly emitter: TypedEmitter<HeartbeatEvents>;
-  private readonly unsubscribe: () => void;
+  private readonly attachment = new OneRun<ObservedRun>('heartbeat');
+  private unsubscribe: () => void = () => undefined;
   private seq = 0;
   private sent = 0;
   private failed = 0;
@@ -147,20 +207,29 @@ class RunHeartbeat implements Heartbeat {
   /** The run ended while a beat was in flight: the final beat goes once it settles. */
   private finalPending = false;
 
-  constructor(
-    private readonly run: ObservedRun,
-    private readonly options: HeartbeatOptions,
-  ) {
+  constructor(private readonly options: HeartbeatOptions) {
     this.clock = options.clock ?? systemClock;
     this.intervalMs = options.intervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS;
     this.emitter = new TypedEmitter<HeartbeatEvents>((error, event) => {
       this.listenerError ??= new BcssBulkError('LISTENER_ERROR', `A listener of the heartbeat's '${String(event)}' event threw: ${scrubText(String(error))}`);
     });
+  }
+
+  attach(run: ObservedRun): Detach {
+    this.attachment.begin(() => run);
     this.unsubscribe = run.on('state', (change) => this.guard(() => this.onState(change)));
     const state = run.state;
     if (isFinal(state)) this.end();
     else if (state !== 'idle') this.guard(() => this.begin());
+    return detachOnce(
+      () => this.stop(),
+      () => this.flush(),
+    );
+  }
+
+  private get run(): ObservedRun {
+    return this.attachment.require();
   }
 
   stop(): void {
@@ -175,7 +244,7 @@ class RunHeartbeat implements Heartbeat {
       skipped: this.skipped,
       ...(this.lastSentAt === undefined ? {} : { lastSentAt: this.lastSentAt }),
       ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
-      active: !this.ended,
+      active: this.attachment.current !== undefined && !this.ended,
     };
   }
 

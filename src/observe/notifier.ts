@@ -13,28 +13,52 @@ import { z } from 'zod';
 import { systemClock, type Clock } from '../util/clock.js';
 import { DEFAULT_DELIVERY_TIMEOUT_MS, deliver, scrubText } from './delivery.js';
 import { TypedEmitter } from '../util/emitter.js';
-import { BcssBulkError, ConfigError } from '../util/errors.js';
+import { BcssBulkError } from '../util/errors.js';
 import { DeliveryError } from './errors.js';
 import { assertReadableOptions } from '../util/options-guard.js';
+import { parseOptions } from '../util/options.js';
+import { detachOnce } from './attach.js';
 import { NOTICE_KINDS, noticeOfSourcePaused, noticeOfStall, noticeOfStateChange, type Notice, type NoticeDraft, type NoticeKind } from './notice.js';
 import type { NotifierChannel } from './notifier-channels.js';
-import type { ObservedRun } from '../engine/observed-run.js';
+import type { Detach, ObservedRun, RunObserver } from '../engine/observed-run.js';
 
 /** How a notice goes through the channels. */
 export type NotifierStrategy = 'fallback' | 'all';
 
-/** Options of {@link createNotifier}. */
+/** Options of {@link notifier} (and of the deprecated {@link createNotifier}). */
 export interface NotifierOptions {
   /** The channels, preferred first. */
   readonly channels: readonly NotifierChannel[];
-  /** `fallback` (default): the first channel that accepts ends it; `all`: every channel. */
+  /**
+   * `fallback`: the first channel that accepts ends it; `all`: every channel.
+   * @defaultValue `'fallback'`
+   */
   readonly strategy?: NotifierStrategy;
-  /** Time a channel has to accept a notice, in ms (default 5000); its signal is aborted after it. */
+  /**
+   * Time a channel has to accept a notice, in ms; its signal is aborted after it.
+   * @defaultValue `5000`
+   */
   readonly timeoutMs?: number;
-  /** The clock of the timeouts and of the records (the run's clock; default the system clock). */
+  /**
+   * The clock of the timeouts and of the records (the run's clock).
+   * @defaultValue the system clock
+   */
   readonly clock?: Clock;
-  /** How many delivery records {@link Notifier.deliveries} keeps, the last ones (default 1000). */
+  /**
+   * How many delivery records {@link Notifier.deliveries} keeps, the last ones.
+   * @defaultValue `1000`
+   */
   readonly maxDeliveries?: number;
+  /**
+   * The kinds of notice to send for each run it is attached to.
+   * @defaultValue all of {@link NOTICE_KINDS}
+   */
+  readonly events?: readonly NoticeKind[];
+  /**
+   * The name put in each notice of a run it is attached to.
+   * @defaultValue the run option `name`
+   */
+  readonly runName?: string;
 }
 
 /** What became of one notice on one channel. */
@@ -62,18 +86,35 @@ export interface NotifierEvents {
   delivery: DeliveryRecord;
 }
 
-/** Options of {@link Notifier.attach}. */
+/**
+ * Options of {@link Notifier.attach} for one run.
+ *
+ * @deprecated give `events` and `runName` to {@link notifier} and attach with `attach(run, notices)`.
+ */
 export interface AttachOptions {
-  /** The kinds of notice to send (default: all of {@link NOTICE_KINDS}). */
+  /**
+   * The kinds of notice to send.
+   * @defaultValue the notifier's `events`, else all of {@link NOTICE_KINDS}
+   */
   readonly events?: readonly NoticeKind[];
-  /** The run's name, put in each notice (default: the run option `name`). */
+  /**
+   * The run's name, put in each notice.
+   * @defaultValue the notifier's `runName`, else the run option `name`
+   */
   readonly runName?: string;
 }
 
-/** A notifier. */
-export interface Notifier {
-  /** Follows a run's events; returns the function that stops following it. */
-  attach(run: ObservedRun, options?: AttachOptions): () => void;
+/**
+ * A notifier: attach it with `attach(run, notices)`, to one run or to several (each attachment
+ * has its own {@link Detach}); `notify()` queues notices of your own.
+ */
+export interface Notifier extends RunObserver {
+  /**
+   * Follows a run's events; returns the {@link Detach} that stops following it (its async
+   * dispose also waits for the queued notices, as {@link Notifier.flush} does).
+   * Prefer `attach(run, notices)`; the second argument is deprecated (give `events` and `runName` to {@link notifier}).
+   */
+  attach(run: ObservedRun, options?: AttachOptions): Detach;
   /** Queues a notice of your own (e.g. from a batch script); returns it with its id. */
   notify(draft: NoticeDraft, runName?: string): Notice;
   /**
@@ -99,6 +140,8 @@ const notifierOptionsSchema = z.object({
   timeoutMs: z.number().int().positive().optional(),
   clock: z.custom<Clock>((value) => typeof value === 'object' && value !== null && 'now' in value && 'setTimeout' in value, 'expected a Clock').optional(),
   maxDeliveries: z.number().int().positive().optional(),
+  events: z.array(z.enum(NOTICE_KINDS)).optional(),
+  runName: z.string().trim().min(1).optional(),
 });
 
 const attachOptionsSchema = z.strictObject({
@@ -107,15 +150,34 @@ const attachOptionsSchema = z.strictObject({
 });
 
 /**
- * Creates a notifier over `channels`.
+ * A notifier over `channels`: attach it with `attach(run, notices)` to each run whose notices it
+ * sends; the {@link Detach} stops following that run.
+ *
+ * @example
+ * ```ts
+ * const notices = notifier({ channels: [webhookChannel({ name: 'teams', url }), callbackChannel('log', console.log)], events: ['completed', 'failed'] });
+ * const off = attach(run, notices);
+ * await run.start();
+ * await notices.flush();
+ * off();
+ * ```
  *
  * @throws {ConfigError} malformed options, with the path of the field.
  */
-export function createNotifier(options: NotifierOptions): Notifier {
+export function notifier(options: NotifierOptions): Notifier {
   assertReadableOptions(options, 'notifier options');
-  const parsed = notifierOptionsSchema.safeParse(options);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => ({ path: issue.path, message: issue.message })), 'notifier options');
+  parseOptions(notifierOptionsSchema, options, 'notifier options');
   return new QueuedNotifier(options);
+}
+
+/**
+ * Creates a notifier over `channels` (see {@link notifier}).
+ *
+ * @deprecated use `attach(run, notifier(options))`; the per-run options of `notifier.attach(run, options)` go into `notifier`'s options.
+ * @throws {ConfigError} malformed options, with the path of the field.
+ */
+export function createNotifier(options: NotifierOptions): Notifier {
+  return notifier(options);
 }
 
 class QueuedNotifier implements Notifier {
@@ -138,16 +200,16 @@ class QueuedNotifier implements Notifier {
     });
   }
 
-  attach(run: ObservedRun, options: AttachOptions = {}): () => void {
+  attach(run: ObservedRun, options: AttachOptions = {}): Detach {
     assertReadableOptions(options, 'notifier attach options');
-    const parsed = attachOptionsSchema.safeParse(options);
-    if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => ({ path: issue.path, message: issue.message })), 'notifier attach options');
-    const kinds = new Set<NoticeKind>(options.events ?? NOTICE_KINDS);
+    parseOptions(attachOptionsSchema, options, 'notifier attach options');
+    const kinds = new Set<NoticeKind>(options.events ?? this.options.events ?? NOTICE_KINDS);
+    const runName = options.runName ?? this.options.runName;
     const queue = (build: () => NoticeDraft | undefined): void => {
       // A run listener: never throws, never waits (a fault of ours goes to flush()).
       try {
         const draft = build();
-        if (draft !== undefined && kinds.has(draft.kind)) this.notify(draft, options.runName ?? run.name);
+        if (draft !== undefined && kinds.has(draft.kind)) this.notify(draft, runName ?? run.name);
       } catch (error) {
         this.fault ??= new BcssBulkError('LISTENER_ERROR', `The notifier could not build a notice: ${describe(error)}`);
       }
@@ -157,9 +219,12 @@ class QueuedNotifier implements Notifier {
       run.on('source-paused', (event) => queue(() => noticeOfSourcePaused(event))),
       run.on('stalled', (event) => queue(() => noticeOfStall(event))),
     ];
-    return () => {
-      for (const off of offs) off();
-    };
+    return detachOnce(
+      () => {
+        for (const off of offs) off();
+      },
+      () => this.flush(),
+    );
   }
 
   notify(draft: NoticeDraft, runName?: string): Notice {

@@ -1,5 +1,5 @@
 /**
- * A progress display that batch jobs switch on with one call: {@link attachProgressBar} follows
+ * A progress display that batch jobs switch on with one call: `attach(run, progressBar())` follows
  * a run and writes {@link renderProgress} to a stream (stderr by default). On a terminal it
  * redraws in place, hiding the cursor while it draws and showing it again at the end, on exit
  * and on a signal (Ctrl-C). Into a file or a pipe it writes an operator's log: timestamped plain
@@ -9,7 +9,12 @@
 import type { Writable } from 'node:stream';
 import { onExit } from 'signal-exit';
 import type { StateChange } from '../engine/events.js';
-import { trackProgress, type StatusSource, type ProgressOptions, type ProgressSnapshot } from './progress.js';
+import { z } from 'zod';
+import { parseOptions, positiveInt } from '../util/options.js';
+import { assertReadableOptions } from '../util/options-guard.js';
+import type { Detach, ObservedRun, RunObserver } from '../engine/observed-run.js';
+import { detachOnce, OneRun } from './attach.js';
+import { followProgress, resolveProgressOptions, trackProgress, type StatusSource, type ProgressOptions, type ProgressSnapshot, type ProgressTracker } from './progress.js';
 import { logLine, retryText, sourcePausedText, stallText, stateText, summaryText, type RetryTally } from './progress-log.js';
 import { renderProgress, type RenderOptions } from './progress-render.js';
 import { isFinal, type RunState } from '../engine/state-machine.js';
@@ -17,11 +22,17 @@ import { isFinal, type RunState } from '../engine/state-machine.js';
 /** A stream the progress bar writes to: `isTTY` and `columns` as on `process.stderr`. */
 export type ProgressStream = Writable & { readonly isTTY?: boolean; readonly columns?: number };
 
-/** Options of {@link attachProgressBar}: the tracker's and the renderer's, and where and how often to write. */
+/** Options of {@link progressBar}: the tracker's and the renderer's, and where and how often to write. */
 export interface ProgressBarOptions extends ProgressOptions, RenderOptions {
-  /** Where to write (default `process.stderr`). */
+  /**
+   * Where to write.
+   * @defaultValue `process.stderr`
+   */
   readonly stream?: ProgressStream;
-  /** On a terminal: the shortest time between two redraws, in ms of the run's clock (default 250). */
+  /**
+   * On a terminal: the shortest time between two redraws, in ms of the run's clock.
+   * @defaultValue `250`
+   */
   readonly intervalMs?: number;
   /**
    * Not on a terminal: the shortest time between two progress lines, and between two lines
@@ -33,7 +44,27 @@ export interface ProgressBarOptions extends ProgressOptions, RenderOptions {
   readonly plainIntervalMs?: number;
 }
 
-/** A progress display attached to a run. */
+/**
+ * A progress display made by {@link progressBar}: attach it to one run with
+ * `attach(run, bar)`; the {@link Detach} stops it before the run ends (on a terminal, the
+ * cursor is shown again).
+ */
+export interface ProgressBarObserver extends RunObserver {
+  /**
+   * The progress now.
+   * @throws {BcssBulkError} `OBSERVER_NOT_ATTACHED` before `attach`.
+   */
+  snapshot(): ProgressSnapshot;
+  /** Why the bar stopped drawing before the end: the error a write (or the rendering) threw. */
+  readonly failure: unknown;
+}
+
+/**
+ * A progress display attached to a run, as {@link attachProgressBar} returns it.
+ *
+ * @deprecated use `attach(run, progressBar(options))`: the {@link ProgressBarObserver} has the
+ *   same `snapshot()` and `failure`, and the returned {@link Detach} replaces `stop()`.
+ */
 export interface ProgressBar {
   /** The progress now. */
   snapshot(): ProgressSnapshot;
@@ -50,12 +81,21 @@ const up = (lines: number): string => `\u001b[${lines}F`;
 /** Clears from the cursor to the end of the screen. */
 const CLEAR_BELOW = '\u001b[0J';
 
+const barOptionsSchema = z.object({
+  stream: z.custom<ProgressStream>((value) => typeof value === 'object' && value !== null && typeof (value as ProgressStream).write === 'function', 'expected a writable stream').optional(),
+  intervalMs: positiveInt.optional(),
+  plainIntervalMs: positiveInt.optional(),
+  width: positiveInt.optional(),
+  color: z.boolean().optional(),
+  timeZone: z.string().min(1).optional(),
+});
+
 /**
- * Shows a run's progress on a stream.
+ * A progress display for one run, attached with `attach(run, progressBar(options))`.
  *
  * On a TTY, the header and the bars are redrawn in place (ANSI cursor up and clear) at each
  * `progress` event (at most every `intervalMs`) and at once at each state change; the cursor is
- * hidden while the bar draws and shown again at the end, by `stop()`, and when the process
+ * hidden while the bar draws and shown again at the end, by detaching, and when the process
  * exits or gets a signal (SIGINT, SIGTERM, ...: through signal-exit, which lets the signal take
  * its course when nobody else listens to it).
  *
@@ -67,14 +107,52 @@ const CLEAR_BELOW = '\u001b[0J';
  * at once; at the end the final progress line, then a summary line.
  *
  * It never throws into the run: when a write (or the rendering) throws, the bar detaches and
+ * keeps the error in `failure`, and the run goes on. The {@link Detach} stops it earlier.
+ *
+ * @example
+ * ```ts
+ * const off = attach(run, progressBar({ total: 4_000, stream: process.stderr }));
+ * await run.start(); // the bar detaches by itself at the end
+ * off(); // needed only to stop it earlier: the cursor is shown again
+ * ```
+ *
+ * @throws {ConfigError} malformed options, with the path of the field.
+ */
+export function progressBar(options: ProgressBarOptions = {}): ProgressBarObserver {
+  assertReadableOptions(options, 'progress bar options');
+  parseOptions(barOptionsSchema, options, 'progress bar options');
+  const resolved = resolveProgressOptions(options, 'progress bar options');
+  const attachment = new OneRun<ProgressBar>('progress bar');
+  return {
+    attach(run: ObservedRun): Detach {
+      const bar = attachment.begin(() => showProgress(run, options, followProgress(run, resolved)));
+      return detachOnce(() => bar.stop());
+    },
+    snapshot: () => attachment.require().snapshot(),
+    get failure() {
+      return attachment.current?.failure;
+    },
+  };
+}
+
+/**
+ * Shows a run's progress on a stream (see {@link progressBar}).
+ *
+ * It never throws into the run: when a write (or the rendering) throws, the bar detaches and
  * keeps the error in `failure`, and the run goes on.
+ *
+ * @deprecated use `const off = attach(run, progressBar(options))`; `off()` replaces `stop()`.
  */
 export function attachProgressBar(run: StatusSource, options: ProgressBarOptions = {}): ProgressBar {
+  return showProgress(run, options, trackProgress(run, options));
+}
+
+/** The display itself, over a tracker already following the run. */
+function showProgress(run: StatusSource, options: ProgressBarOptions, tracker: ProgressTracker): ProgressBar {
   const stream: ProgressStream = options.stream ?? process.stderr;
   const tty = stream.isTTY === true;
   const minInterval = tty ? (options.intervalMs ?? 250) : (options.plainIntervalMs ?? 60_000);
   const timeZone = options.timeZone ?? 'Europe/Brussels';
-  const tracker = trackProgress(run, options);
   let drawnLines = 0;
   let lastDrawAt = Number.NEGATIVE_INFINITY;
   /** Plain log: the instant of the last line, and the retries since. */

@@ -9,96 +9,21 @@
  */
 import { OfficeCalendar } from '../calendar/calendar.js';
 import { runCalendarSchema, type RunCalendarConfig } from '../calendar/run-calendar.js';
-import { ConfigError } from '../util/errors.js';
+import { z } from 'zod';
+import { parseOptions, positiveInt } from '../util/options.js';
+import { assertReadableOptions } from '../util/options-guard.js';
 import type { RunEvents } from '../engine/events.js';
-import type { ObservedRun } from '../engine/observed-run.js';
+import type { Detach, ObservedRun, RunObserver } from '../engine/observed-run.js';
+import { detachOnce, OneRun } from './attach.js';
 import type { RunStatus } from '../engine/status.js';
-import type { SourceStatus } from '../engine/source-lane.js';
 import type { RunState } from '../engine/state-machine.js';
-import { addAllowedTime } from '../calendar/windows.js';
+import { throughputOf, estimateFinish, type ProgressSample } from './progress-eta.js';
 
 /** What the progress tracker, the renderer and the metrics need of a run: its status and its events (a {@link BulkRun} has them). */
 export type StatusSource = Pick<ObservedRun, 'status' | 'on'>;
 
-/** One sample of a run's finished items. Samples of one `segment` were taken during one uninterrupted stretch of `running`. */
-export interface ProgressSample {
-  /** Instant of the sample (ms since epoch). */
-  readonly at: number;
-  /** Items finished at that instant. */
-  readonly finished: number;
-  /** Stretch of `running` the sample belongs to; the time between two stretches (a night, a pause) is not counted. */
-  readonly segment: number;
-}
-
-/**
- * Items finished per second over the moving window ending at the last sample: the items finished
- * between consecutive samples of the same segment, divided by the time between them, for the
- * pairs whose first sample lies within `windowMs` of the last sample. Time between segments
- * (the run waiting for its window, or paused) counts for nothing, so a night does not drag the
- * rate, and while the run waits the rate is the one measured at the end of its last window. As
- * a window opens, until two samples of the new stretch exist, the rate is the previous stretch's.
- *
- * @returns `undefined` when no two samples of a segment lie in the window (nothing measured yet).
- */
-export function throughputOf(samples: readonly ProgressSample[], windowMs: number): number | undefined {
-  let end = samples.length;
-  while (end > 0) {
-    const last = samples[end - 1]!;
-    const from = last.at - windowMs;
-    let items = 0;
-    let time = 0;
-    for (let i = end - 1; i > 0; i--) {
-      const b = samples[i]!;
-      const a = samples[i - 1]!;
-      if (a.at < from) break;
-      if (a.segment !== b.segment) continue;
-      items += b.finished - a.finished;
-      time += b.at - a.at;
-    }
-    if (time > 0) return (items * 1000) / time;
-    // Nothing measured yet in the stretch that just began: the rate of the stretch before it.
-    while (end > 0 && samples[end - 1]!.segment === last.segment) end--;
-  }
-  return undefined;
-}
-
-/** Input of {@link estimateFinish}. */
-export interface FinishEstimateInput {
-  /** Items left to finish. */
-  readonly remaining: number;
-  /** Items finished per second while calls are allowed (more than 0). */
-  readonly throughputPerSecond: number;
-  /** From when (ms since epoch or Date): now, or while the run waits, now too (the wait is skipped as forbidden time). */
-  readonly from: Date | number;
-  /** The calendar whose office hours and blackouts stop the calls; `undefined` for calls at any time. */
-  readonly calendar: OfficeCalendar | undefined;
-}
-
-/** When the remaining work should be done. */
-export interface FinishEstimate {
-  /** The expected end, rounded up to the whole second. */
-  readonly eta: Date;
-  /** Allowed time the remaining work needs (remaining ÷ throughput), in ms, rounded up to the ms. */
-  readonly neededMs: number;
-  /** Allowed windows still to be used, the current one included (0 when nothing is left). */
-  readonly windowsLeft: number;
-}
-
-/**
- * The ETA that accounts for the windows still to come: the allowed time the remaining items
- * need (remaining ÷ throughput) spent through {@link addAllowedTime} from `from`, so that 3 h of
- * work at 06:00 on a Tuesday ends at 18:00 (2 h before 08:00, 1 h from 17:00), not at 09:00.
- *
- * @throws {RangeError} a negative remaining count, or a throughput that is not more than 0.
- */
-export function estimateFinish(input: FinishEstimateInput): FinishEstimate {
-  const { remaining, throughputPerSecond, from, calendar } = input;
-  if (!Number.isFinite(remaining) || remaining < 0) throw new RangeError(`expected 0 or more items remaining, got ${remaining}`);
-  if (!Number.isFinite(throughputPerSecond) || throughputPerSecond <= 0) throw new RangeError(`expected a throughput of more than 0 items per second, got ${throughputPerSecond}`);
-  const neededMs = Math.ceil((remaining * 1000) / throughputPerSecond);
-  const end = addAllowedTime(calendar, from, neededMs);
-  return { eta: new Date(Math.ceil(end.end.getTime() / 1000) * 1000), neededMs, windowsLeft: end.windows };
-}
+export { throughputOf, estimateFinish } from './progress-eta.js';
+export type { ProgressSample, FinishEstimate, FinishEstimateInput } from './progress-eta.js';
 
 /** Counts of one source in a {@link ProgressSnapshot}. */
 export interface SourceProgress {
@@ -139,22 +64,51 @@ export interface ProgressSnapshot {
   readonly nextWindowAt: number | undefined;
 }
 
-/** Options of {@link trackProgress}. */
+/** Options of {@link progressTracker}. */
 export interface ProgressOptions {
-  /** Items in the input, when known. */
+  /**
+   * Items in the input, when known.
+   * @defaultValue unknown until the input has been read to its end
+   */
   readonly total?: number;
-  /** Items of each source in the input, when known (for the per-source bars). */
+  /**
+   * Items of each source in the input, when known (for the per-source bars).
+   * @defaultValue unknown per source (a run of one source takes `total`)
+   */
   readonly sourceTotals?: Readonly<Record<string, number>>;
-  /** Length of the moving window of the throughput, in ms (default 5 minutes). */
+  /**
+   * Length of the moving window of the throughput, in ms.
+   * @defaultValue `300_000` (5 minutes)
+   */
   readonly windowMs?: number;
   /**
-   * The run's calendar options (the same as given to `createRun`; default the BCSS calendar), or
-   * `null` for calls at any time. A calendar with `enforce: false` is none.
+   * The run's calendar options (the same as given to `createRun`), or `null` for calls at any
+   * time. A calendar with `enforce: false` is none.
+   * @defaultValue the BCSS calendar
    */
   readonly calendar?: RunCalendarConfig | null;
 }
 
-/** A tracker attached to a run. */
+/**
+ * A progress tracker made by {@link progressTracker}: attach it to one run with
+ * `attach(run, progress)`; the {@link Detach} stops its sampling.
+ */
+export interface ProgressTrackerObserver extends RunObserver {
+  /**
+   * The progress now (polls `run.status()`, which also counts as a sample while the run runs);
+   * after detaching, the status still comes from the run, with no more samples taken by events.
+   *
+   * @throws {BcssBulkError} `OBSERVER_NOT_ATTACHED` before `attach`.
+   */
+  snapshot(): ProgressSnapshot;
+}
+
+/**
+ * A tracker attached to a run, as {@link trackProgress} returns it.
+ *
+ * @deprecated use `attach(run, progressTracker(options))`: the {@link ProgressTrackerObserver}
+ *   has the same `snapshot()`, and the returned {@link Detach} replaces `stop()`.
+ */
 export interface ProgressTracker {
   /** The progress now (polls `run.status()`, which also counts as a sample while the run runs). */
   snapshot(): ProgressSnapshot;
@@ -173,9 +127,7 @@ const KEEP_WINDOWS = 2;
  */
 export function resolveProgressCalendar(config: RunCalendarConfig | null | undefined): OfficeCalendar | undefined {
   if (config === null) return undefined;
-  const result = runCalendarSchema.safeParse(config ?? {});
-  if (!result.success) throw new ConfigError(result.error.issues.map((issue) => ({ path: ['calendar', ...issue.path], message: issue.message })), 'progress options');
-  const resolved = result.data;
+  const resolved = parseOptions(runCalendarSchema, config ?? {}, 'progress options', ['calendar']);
   if (!resolved.enforce) return undefined;
   return new OfficeCalendar({ timeZone: resolved.timeZone, officeHours: resolved.officeHours, holidaysAreFree: resolved.holidaysAreFree, blackouts: resolved.blackouts });
 }
@@ -185,7 +137,7 @@ const FINAL_STATES: ReadonlySet<RunState> = new Set(['stopped', 'completed', 'fa
 const STRETCH_STATES: ReadonlySet<RunState> = new Set(['running', 'draining']);
 
 /** Progress of one source from its status. */
-function sourceProgress(status: SourceStatus, total: number | undefined): SourceProgress {
+function sourceProgress(status: RunStatus['sources'][string], total: number | undefined): SourceProgress {
   return {
     succeeded: status.succeeded,
     rejected: status.rejected,
@@ -245,18 +197,77 @@ export function progressSnapshot(
   };
 }
 
+const progressOptionsSchema = z.object({
+  total: z.number().int().nonnegative().optional(),
+  sourceTotals: z.record(z.string(), z.number().int().nonnegative()).optional(),
+  windowMs: positiveInt.optional(),
+  calendar: z.unknown().optional(),
+});
+
+/** Tracker options, checked and resolved: the window of the rate and the calendar of the ETA. */
+export interface ResolvedProgressOptions {
+  readonly total: number | undefined;
+  readonly sourceTotals: Readonly<Record<string, number>> | undefined;
+  readonly windowMs: number;
+  readonly calendar: OfficeCalendar | undefined;
+}
+
 /**
- * Follows a run's progress from outside: samples `finished` at each `progress` event, at each
- * state change into `running` and out of a stretch of work (`running`, and `draining` as the
- * window closes), and at each {@link ProgressTracker.snapshot} call during such a stretch. Its
- * listeners never throw and do no I/O.
+ * Checks tracker options (as part of `what`, e.g. a progress bar's options) and resolves them.
  *
+ * @throws {ConfigError} a malformed field, with its path (the calendar's under `calendar`).
+ */
+export function resolveProgressOptions(options: ProgressOptions, what = 'progress options'): ResolvedProgressOptions {
+  parseOptions(progressOptionsSchema, options, what);
+  return { total: options.total, sourceTotals: options.sourceTotals, windowMs: options.windowMs ?? DEFAULT_WINDOW_MS, calendar: resolveProgressCalendar(options.calendar) };
+}
+
+/**
+ * A progress tracker for one run: attach it with `attach(run, progress)`. It samples `finished`
+ * at each `progress` event, at each state change into `running` and out of a stretch of work
+ * (`running`, and `draining` as the window closes), and at each
+ * {@link ProgressTrackerObserver.snapshot} call during such a stretch. Its listeners never throw
+ * and do no I/O. The {@link Detach} removes its listeners.
+ *
+ * @example
+ * ```ts
+ * const progress = progressTracker({ total: 4_000 });
+ * const off = attach(run, progress);
+ * const { finished, eta } = progress.snapshot();
+ * ```
+ *
+ * @throws {ConfigError} malformed options, and calendar options that do not parse (as `createRun` would).
+ */
+export function progressTracker(options: ProgressOptions = {}): ProgressTrackerObserver {
+  assertReadableOptions(options, 'progress options');
+  const resolved = resolveProgressOptions(options);
+  const attachment = new OneRun<ProgressTracker>('progress tracker');
+  return {
+    attach(run: ObservedRun): Detach {
+      const tracker = attachment.begin(() => followProgress(run, resolved));
+      return detachOnce(() => tracker.stop());
+    },
+    snapshot: () => attachment.require().snapshot(),
+  };
+}
+
+/**
+ * Follows a run's progress from outside (see {@link progressTracker}).
+ *
+ * @deprecated use `const off = attach(run, progressTracker(options))`; `off()` replaces `stop()`.
+ * @throws {RangeError} a `windowMs` that is not more than 0.
  * @throws {ConfigError} calendar options that do not parse (as `createRun` would).
  */
 export function trackProgress(run: StatusSource, options: ProgressOptions = {}): ProgressTracker {
   const windowMs = options.windowMs ?? DEFAULT_WINDOW_MS;
   if (!Number.isFinite(windowMs) || windowMs <= 0) throw new RangeError(`windowMs: expected a duration of more than 0 ms, got ${windowMs}`);
   const calendar = resolveProgressCalendar(options.calendar);
+  return followProgress(run, { total: options.total, sourceTotals: options.sourceTotals, windowMs, calendar });
+}
+
+/** The tracker itself, on resolved options: listens to the run until `stop()`. */
+export function followProgress(run: StatusSource, options: ResolvedProgressOptions): ProgressTracker {
+  const { windowMs, calendar } = options;
   const samples: ProgressSample[] = [];
   let segment = 0;
   let inStretch = false;

@@ -5,27 +5,50 @@
  * `reject` events, counted in a map.
  */
 import type { Counter, Gauge, Registry } from 'prom-client';
+import { z } from 'zod';
 import { MetricsRegistrationError } from './errors.js';
 import { requirePeer } from '../util/peer.js';
+import { parseOptions } from '../util/options.js';
+import { assertReadableOptions } from '../util/options-guard.js';
+import type { Detach, ObservedRun, RunObserver } from '../engine/observed-run.js';
+import { detachOnce, OneRun } from './attach.js';
 import type { StatusSource } from './progress.js';
 import type { RunStatus } from '../engine/status.js';
 import { RUN_STATES } from '../engine/state-machine.js';
 
-/** Options of {@link registerRunMetrics}. */
+/** Options of {@link runMetrics}. */
 export interface RunMetricsOptions {
-  /** Where the metrics go (default prom-client's global registry). */
+  /**
+   * Where the metrics go.
+   * @defaultValue prom-client's global registry
+   */
   readonly registry?: Registry;
-  /** Prefix of the metric names (default `bcss_bulk_`). */
+  /**
+   * Prefix of the metric names.
+   * @defaultValue `'bcss_bulk_'`
+   */
   readonly prefix?: string;
   /**
    * Labels of this run's series. `run` names the run, so that several runs share one registry:
    * either every run on a registry and prefix has a `run` label (each a different one), or a
    * single run has none.
+   * @defaultValue no label
    */
   readonly labels?: { readonly run?: string };
 }
 
-/** The metrics of a run on a registry. */
+/**
+ * The metrics of one run, made by {@link runMetrics}: `attach(run, metrics)` registers its
+ * series; the {@link Detach} removes them (and the metrics themselves when it was the last run
+ * on them) and its listener.
+ */
+export type RunMetricsObserver = RunObserver;
+
+/**
+ * The metrics of a run on a registry, as {@link registerRunMetrics} returns them.
+ *
+ * @deprecated use `const off = attach(run, runMetrics(options))`; `off()` replaces `unregister()`.
+ */
 export interface RunMetrics {
   /** Removes the run's series (and the metrics themselves when it was the last run on them), and its listener. */
   unregister(): void;
@@ -160,6 +183,48 @@ function createFamily(registry: Registry, prefix: string, withRunLabel: boolean)
   return { withRunLabel, runs, names };
 }
 
+const metricsOptionsSchema = z.object({
+  registry: z
+    .custom<Registry>((value) => typeof value === 'object' && value !== null && typeof (value as Registry).getSingleMetric === 'function', 'expected a prom-client Registry')
+    .optional(),
+  prefix: z
+    .string()
+    .regex(/^([a-zA-Z_:][a-zA-Z0-9_:]*)?$/, 'expected a Prometheus metric name prefix (letters, digits, _ and :, not starting with a digit)')
+    .optional(),
+  labels: z.strictObject({ run: z.string().min(1).optional() }).optional(),
+});
+
+/**
+ * The Prometheus metrics of one run (see {@link registerRunMetrics} for the series), attached
+ * with `attach(run, runMetrics(options))`; several runs on one registry need each a different
+ * `labels.run`.
+ *
+ * @example
+ * ```ts
+ * import { attach } from 'bcss-bulk';
+ * import { runMetrics } from 'bcss-bulk/metrics';
+ *
+ * const off = attach(run, runMetrics({ registry, labels: { run: 'rn-lookups-2026-11' } }));
+ * await run.start();
+ * off(); // the run's series leave the registry
+ * ```
+ *
+ * @throws {ConfigError} malformed options, with the path of the field.
+ * @throws {MissingPeerError} prom-client is not installed (it is an optional peer dependency).
+ */
+export function runMetrics(options: RunMetricsOptions = {}): RunMetricsObserver {
+  assertReadableOptions(options, 'metrics options');
+  parseOptions(metricsOptionsSchema, options, 'metrics options');
+  prom();
+  const attachment = new OneRun<RunMetrics>('run metrics');
+  return {
+    attach(run: ObservedRun): Detach {
+      const metrics = attachment.begin(() => registerOn(run, options));
+      return detachOnce(() => metrics.unregister());
+    },
+  };
+}
+
 /**
  * Registers the Prometheus metrics of a run (prefix `bcss_bulk_` by default):
  * counters `calls_total{source}` (attempts), `outcomes_total{source,outcome}` (success, reject,
@@ -172,8 +237,14 @@ function createFamily(registry: Registry, prefix: string, withRunLabel: boolean)
  * @throws {MissingPeerError} prom-client is not installed (it is an optional peer dependency).
  * @throws {MetricsRegistrationError} the same `run` label twice on a registry and prefix, runs
  *   with and without a `run` label mixed, or a metric name already registered outside bcss-bulk.
+ * @deprecated use `const off = attach(run, runMetrics(options))`; `off()` replaces `unregister()`.
  */
 export function registerRunMetrics(run: StatusSource, options: RunMetricsOptions = {}): RunMetrics {
+  return registerOn(run, options);
+}
+
+/** Registers the run's series on the family of its registry and prefix. */
+function registerOn(run: StatusSource, options: RunMetricsOptions): RunMetrics {
   const registry = options.registry ?? (prom().register as Registry);
   const prefix = options.prefix ?? 'bcss_bulk_';
   const label = options.labels?.run;
