@@ -6,6 +6,7 @@
  */
 import type { Clock, TimerHandle } from '../util/clock.js';
 import type { StateChange } from './events.js';
+import type { Lanes } from './lanes.js';
 import { canTransition, isFinal, type PauseReason, type RunState } from './state-machine.js';
 
 /** Why a `draining` run lets its calls finish. */
@@ -78,6 +79,19 @@ export class Lifecycle {
     const at = this.clock.now();
     this.hooks.changed(message === undefined ? { from, to, at, reason } : { from, to, at, reason, message });
     if (isFinal(to)) this.hooks.ended();
+  }
+
+  /**
+   * Ends the run when nothing is left (no step of finishing pending): `stopped` once a stopping
+   * drain has no call out, `completed` once the input is read and no item is held anywhere.
+   */
+  endIfDone(finishing: number, lanes: Lanes<unknown>, inputDone: boolean): void {
+    if (finishing > 0) return;
+    const state = this.#state;
+    const stopping = state === 'draining';
+    if (lanes.held(stopping) > 0) return;
+    if (stopping) this.to('stopped', 'stop');
+    else if ((state === 'running' || state === 'paused' || state === 'waiting') && inputDone) this.to('completed', 'completed');
   }
 
   /** A run draining as its window closes is stopped: the drain now ends in `stopped`. */

@@ -21,15 +21,16 @@ import { reasonOf } from '../util/reason.js';
 import { composeClassifiers } from '../policy/classify.js';
 import { RetryPolicy } from '../policy/retry.js';
 import { systemClock, type Clock } from '../util/clock.js';
-import { defaultStallAfterMs, parseRunOptions, type ResolvedRunOptions, type RunOptions } from './config.js';
+import { parseRunOptions, type ResolvedRunOptions, type RunOptions } from './config.js';
 import { TypedEmitter } from '../util/emitter.js';
 import { CallStalledError, OfficeHoursError, RunStateError } from './errors.js';
 import { RunFailedError } from '../util/errors.js';
 import type { RunEvents } from './events.js';
-import { maskNationalNumbers } from '../util/privacy.js';
 import { attachRunLogger } from './run-logger.js';
-import { SharedMode } from '../shared/shared-mode.js';
-import { StallWatchdog } from './stall-watchdog.js';
+import type { SharedMode } from '../shared/shared-mode.js';
+import { openShared } from './shared-link.js';
+import { snapshot } from './snapshot.js';
+import { watchdogFor, type StallWatchdog } from './stall-watchdog.js';
 import { leaseTtl } from '../shared/shared-options.js';
 import type { RunState } from './state-machine.js';
 import { YieldBudget } from '../util/yield-budget.js';
@@ -45,6 +46,7 @@ import { Retries } from './retries.js';
 import { Finisher } from './finisher.js';
 import { OfficeWindow } from './office-window.js';
 import { runMeta } from './run-meta.js';
+import { Pump } from './pump.js';
 
 export type { RunTotals, RunStatus, RunSummary, StopOptions } from './status.js';
 
@@ -66,10 +68,7 @@ export class BulkRun<T, R = unknown> {
   private readonly window: OfficeWindow;
   /** Raises `stalled` when calls are out and nothing ends (undefined when switched off). */
   private readonly watchdog: StallWatchdog | undefined;
-  /** Gives the event loop a turn every so often, so timers, heartbeats and stop() run even when calls resolve without I/O. */
-  private readonly budget: YieldBudget;
-  private pumping = false;
-  private pumpAgain = false;
+  private readonly pumper: Pump;
   private startedAt: number | undefined;
   private settle!: { resolve: (summary: RunSummary) => void; reject: (error: unknown) => void };
   private readonly finished: Promise<RunSummary>;
@@ -88,7 +87,8 @@ export class BulkRun<T, R = unknown> {
     const o = (this.options = parseRunOptions(options));
     const clock = (this.clock = o.clock ?? systemClock);
     this.store = o.store ?? new MemoryStore();
-    this.budget = new YieldBudget(clock);
+    const budget = new YieldBudget(clock);
+    this.pumper = new Pump(budget, () => this.turn());
     this.emitter = new TypedEmitter<RunEvents>((error, event) => {
       const failure = new RunFailedError('LISTENER_ERROR', `A listener of the '${String(event)}' event threw: ${reasonOf(error)}`, { cause: error });
       // Kept for close(): a listener of the final events throws when the run can no longer fail.
@@ -114,7 +114,7 @@ export class BulkRun<T, R = unknown> {
       pauseForBudget: (message) => lifecycle.to('paused', 'reject-budget', message),
       status: () => this.status(),
     }));
-    this.intake = new Intake<T>(o, this.store, lanes, this.budget, {
+    this.intake = new Intake<T>(o, this.store, lanes, budget, {
       lifecycle,
       waiting: () => lanes.sum('queued') + lanes.sum('retrying') + finisher.pending,
       refuse: (pending, code, reason) => {
@@ -125,13 +125,8 @@ export class BulkRun<T, R = unknown> {
       pump,
     });
     this.retries = new Retries<T>(clock, this.emitter, pump);
-    const settler = new Settler<T, R>(clock, this.emitter, composeClassifiers(o.classify), o.classify !== undefined, new RetryPolicy(o.retry, o.random), this.retries, {
-      lifecycle,
-      finish: (pending, outcome, code, reason, value) => finisher.finish(pending, outcome, code, reason, value),
-      activity,
-      fail,
-      pump,
-    });
+    const retryPolicy = new RetryPolicy(o.retry, o.random);
+    const settler = new Settler<T, R>(clock, this.emitter, composeClassifiers(o.classify), o.classify !== undefined, retryPolicy, this.retries, { lifecycle, finisher, activity, fail, pump });
     const calendar = o.calendar;
     const window = (this.window = new OfficeWindow(
       clock,
@@ -152,18 +147,12 @@ export class BulkRun<T, R = unknown> {
         pump,
       },
     );
-    const stall = o.stall;
-    this.watchdog =
-      stall === false
-        ? undefined
-        : new StallWatchdog(clock, stall.afterMs ?? defaultStallAfterMs([...o.sources.values()].map((source) => source.timeoutMs)), {
-            busy: () => lanes.sum('inFlight') + lanes.sum('finishing') > 0,
-            stalled: (idleMs) => this.stalled(idleMs),
-          });
-    if (o.logger !== undefined) attachRunLogger(this, o.logger); // detached with the run: its listeners go with it
-    this.finished = new Promise<RunSummary>((resolve, reject) => {
-      this.settle = { resolve, reject };
+    this.watchdog = watchdogFor(o.stall, clock, [...o.sources.values()].map((source) => source.timeoutMs), {
+      busy: () => lanes.sum('inFlight') + lanes.sum('finishing') > 0,
+      stalled: (idleMs) => this.stalled(idleMs),
     });
+    if (o.logger !== undefined) attachRunLogger(this, o.logger); // detached with the run: its listeners go with it
+    this.finished = new Promise<RunSummary>((resolve, reject) => void (this.settle = { resolve, reject }));
   }
 
   /** The run's current state. */
@@ -322,37 +311,8 @@ export class BulkRun<T, R = unknown> {
 
   /** A snapshot of the run: state, totals and counts per source. */
   status(): RunStatus {
-    const now = this.clock.now();
-    const lanes = this.lanes;
-    const state = this.lifecycle.state;
-    const succeeded = lanes.sum('succeeded');
-    const rejected = lanes.sum('rejected');
-    const exhausted = lanes.sum('exhausted');
-    const closesAt = this.window.closesAt;
-    return {
-      state,
-      pauseReason: this.lifecycle.pauseReason,
-      resumesAt: this.lifecycle.resumesAt,
-      at: now,
-      startedAt: this.startedAt,
-      inputExhausted: this.intake.exhausted,
-      totals: {
-        read: this.intake.read,
-        inFlight: lanes.sum('inFlight'),
-        queued: lanes.sum('queued'),
-        retrying: lanes.sum('retrying'),
-        succeeded,
-        rejected,
-        exhausted,
-        finished: succeeded + rejected + exhausted,
-        attempts: lanes.sum('attempts'),
-        retries: lanes.sum('retries'),
-      },
-      sources: lanes.status(now),
-      ratePerSecond: this.finisher.ratePerSecond(now),
-      nextWindowAt: this.window.nextWindowAt,
-      windowClosesAt: state === 'running' && Number.isFinite(closesAt) ? closesAt : undefined,
-    };
+    const { lifecycle, lanes, intake, finisher, window } = this;
+    return snapshot({ lifecycle, lanes, intake, finisher, window }, this.clock.now(), this.startedAt);
   }
 
   private leavePause(): void {
@@ -383,40 +343,22 @@ export class BulkRun<T, R = unknown> {
     this.emitter.emit('stalled', { at: now, idleMs, inFlight, aborted });
   }
 
-  /** Reads ahead, dispatches what the caps allow, and detects the end. Re-entrant calls are folded into one. */
+  /** Reads ahead, dispatches what the caps allow, and detects the end (see pump.ts). */
   private pump(): void {
-    if (this.pumping) {
-      this.pumpAgain = true;
-      return;
-    }
-    if (this.budget.spend()) {
-      this.budget.yieldThen(() => this.pump()); // the event loop's turn first: timers, heartbeats, stop()
-      return;
-    }
-    this.pumping = true;
-    try {
-      do {
-        this.pumpAgain = false;
-        this.intake.readAhead();
-        if (this.lifecycle.state === 'running') this.dispatcher.dispatchAll();
-        this.checkEnd();
-      } while (this.pumpAgain);
-    } finally {
-      this.pumping = false;
-    }
+    this.pumper.run();
   }
 
+  /** One turn of the pump. */
+  private turn(): void {
+    this.intake.readAhead();
+    if (this.lifecycle.state === 'running') this.dispatcher.dispatchAll();
+    this.checkEnd();
+  }
+
+  /** A closing window whose calls are all in waits for the next; then the run ends if nothing is left. */
   private checkEnd(): void {
-    const lifecycle = this.lifecycle;
-    if (lifecycle.windowClosing && this.lanes.sum('inFlight') === 0) this.window.drained();
-    if (this.finisher.pending > 0) return;
-    const state = lifecycle.state;
-    const stopping = state === 'draining';
-    if (this.lanes.held(stopping) > 0) return;
-    if (stopping) lifecycle.to('stopped', 'stop');
-    else if ((state === 'running' || state === 'paused' || state === 'waiting') && this.intake.exhausted && !this.intake.reading) {
-      lifecycle.to('completed', 'completed');
-    }
+    if (this.lifecycle.windowClosing && this.lanes.sum('inFlight') === 0) this.window.drained();
+    this.lifecycle.endIfDone(this.finisher.pending, this.lanes, this.intake.exhausted && !this.intake.reading);
   }
 
   /** Final state reached: release timers and the input, then settle the promise of `start()`. */
@@ -441,33 +383,11 @@ export class BulkRun<T, R = unknown> {
 
   /** Opens the shared mode (Redis connection and run lock) when configured, then goes on with `then`. */
   private openShared(then: () => void): void {
-    const shared = this.options.shared;
-    if (shared === undefined) {
+    const link = { emitter: this.emitter, fail: (error: RunFailedError) => this.fail(error), ended: () => this.lifecycle.final };
+    openShared(this.options.shared, this.clock, link, (mode) => {
+      if (mode !== undefined) this.dispatcher.useGate((this.shared = mode));
       then();
-      return;
-    }
-    const hooks = {
-      unavailable: (reason: string, at: number) => this.emitter.emit('shared-unavailable', { reason: maskNationalNumbers(reason), at }),
-      restored: (at: number, downMs: number) => this.emitter.emit('shared-restored', { at, downMs }),
-      fatal: (error: Error) => this.fail(error instanceof RunFailedError ? error : new RunFailedError('SHARED_STATE', `Shared mode: ${reasonOf(error)}`, { cause: error })),
-    };
-    SharedMode.open(shared, this.clock, hooks).then(
-      (mode) => {
-        if (this.lifecycle.final) {
-          // Stopped while it was opening: start() has settled, so a failure to close has no one to
-          // tell; the lock then expires after lockMs and the connection is dropped anyway.
-          mode.close().catch(() => undefined);
-          return;
-        }
-        this.shared = mode;
-        this.dispatcher.useGate(mode);
-        then();
-      },
-      (error: unknown) => {
-        const code = error instanceof Error && 'code' in error && (error.code === 'RUN_LOCKED' || error.code === 'PEER_MISSING') ? error.code : 'SHARED_START_FAILED';
-        this.fail(new RunFailedError(code, `The shared mode could not start: ${reasonOf(error)}`, { cause: error }));
-      },
-    );
+    });
   }
 }
 

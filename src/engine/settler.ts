@@ -22,7 +22,7 @@ import type { PendingItem, SourceLane } from './source-lane.js';
 /** What settling needs of its run. */
 export interface SettleContext<T, R> {
   readonly lifecycle: Lifecycle;
-  finish(pending: PendingItem<T>, outcome: ItemOutcome, code: string | undefined, reason: string | undefined, value?: R): void;
+  readonly finisher: { finish(pending: PendingItem<T>, outcome: ItemOutcome, code: string | undefined, reason: string | undefined, value?: R): void };
   /** Something ended (for the stall watchdog). */
   activity(now: number): void;
   fail(error: RunFailedError): void;
@@ -70,7 +70,7 @@ export class Settler<T, R> {
     const next = nextStep(verdict, pending.attempts, lifecycle.stopping, this.retry);
     switch (next.do) {
       case 'finish':
-        this.run.finish(pending, next.outcome, next.code, next.reason, next.outcome === 'success' && result.ok ? result.value : undefined);
+        this.run.finisher.finish(pending, next.outcome, next.code, next.reason, next.outcome === 'success' && result.ok ? result.value : undefined);
         break;
       case 'retry':
         this.retries.schedule(pending, next.delayMs, next.code, next.reason, now);
