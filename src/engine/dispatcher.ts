@@ -13,7 +13,7 @@ import { CallTimeoutError } from '../policy/errors.js';
 import type { SlotGate } from '../shared/slot-gate.js';
 import { AttemptContext } from './attempt-context.js';
 import type { CallContext } from './config.js';
-import { calling, cutCall, SETTLED, type Calling, type Cut, type Leasing } from './item-state.js';
+import { calling, cutCall, moveItem, SETTLED, type Calling, type Cut, type Leasing } from './item-state.js';
 import type { Lanes } from './lanes.js';
 import type { Lifecycle } from './lifecycle.js';
 import type { PendingItem } from './source-lane.js';
@@ -113,7 +113,7 @@ export class Dispatcher<T, R> {
     }
     const lane = pending.lane;
     const attempt = calling(lane.started(now), lease);
-    pending.state = attempt;
+    moveItem(pending, attempt);
     this.#out.set(pending.position, pending);
     pending.attempts++;
     if (pending.attempts === 1) pending.firstAttemptAt = now;
@@ -159,7 +159,7 @@ export class Dispatcher<T, R> {
     lane.slotHeld();
     this.#out.set(pending.position, pending);
     const waiting: Leasing = { kind: 'leasing', controller: new AbortController(), cut: undefined }; // aborted by stop({ inFlight: 'abort' }) and by a failure
-    pending.state = waiting;
+    moveItem(pending, waiting);
     const waited = () => {
       lane.slotFreed();
       this.#out.delete(pending.position);
@@ -176,7 +176,7 @@ export class Dispatcher<T, R> {
         if (abandoned || paused) {
           lease.release();
           if (!abandoned && !lifecycle.final) lane.requeueFront(pending);
-          else pending.state = SETTLED;
+          else moveItem(pending, SETTLED);
           if (closed && lifecycle.state === 'running') this.run.windowClosed(now);
           this.run.pump();
           return;

@@ -14,7 +14,7 @@ import { isRejectBudgetExceeded, type RejectBudget } from '../policy/budget.js';
 import type { ItemOutcome, OutcomeRecord, RunStore } from '../store/store.js';
 import type { SuccessInfo } from './config.js';
 import type { RunEvents } from './events.js';
-import { SETTLED } from './item-state.js';
+import { moveItem, SETTLED } from './item-state.js';
 import type { Lanes } from './lanes.js';
 import type { Lifecycle } from './lifecycle.js';
 import type { PendingItem, SourceLane } from './source-lane.js';
@@ -82,7 +82,7 @@ export class Finisher<T, R> {
 
   /** Hands a success to the caller, stores the record, then counts the item as finished. */
   finish(pending: PendingItem<T>, outcome: ItemOutcome, code: string | undefined, reason: string | undefined, value?: R): void {
-    pending.state = SETTLED;
+    moveItem(pending, SETTLED);
     const record: { -readonly [K in keyof OutcomeRecord]: OutcomeRecord[K] } = {
       position: pending.position,
       key: this.store.keepsNationalNumbers === true ? (pending.rawKey ?? pending.key) : pending.key,

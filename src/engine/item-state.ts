@@ -1,7 +1,16 @@
 /**
  * Where an item of a run stands: one value of {@link ItemState}, a union whose members carry
- * only their own fields (no flags to reconcile). The run changes it in one place per step
- * (queue → call → retry or finish); who aborted a call is decided here, by {@link cutCall}.
+ * only their own fields (no flags to reconcile), changed only by {@link moveItem}, which checks
+ * the step against the item's state machine:
+ *
+ * ```
+ * queued ──► calling ──► settled            (finished, or left unfinished)
+ *   │  ▲        │ └───► retrying ──► queued  (a transient failure; dropped ──► settled)
+ *   │  └────────┘                           (cut by the closing window: put back)
+ *   └──► leasing ──► calling                (shared mode: a slot of the shared cap first;
+ *          └──► queued, settled              refused ──► queued, abandoned ──► settled)
+ * ```
+ * A refused precheck goes queued ──► settled. Who aborted a call is decided by {@link cutCall}.
  */
 import type { TimerHandle } from '../util/clock.js';
 import type { Lease } from '../shared/slot-gate.js';
@@ -61,6 +70,21 @@ export type ItemState = Queued | Leasing | Calling | Retrying | Settled;
 export const QUEUED: Queued = Object.freeze({ kind: 'queued' });
 /** The one `settled` value (it carries nothing). */
 export const SETTLED: Settled = Object.freeze({ kind: 'settled' });
+
+const STEPS: Readonly<Record<ItemState['kind'], readonly ItemState['kind'][]>> = {
+  queued: ['calling', 'leasing', 'settled'],
+  leasing: ['calling', 'queued', 'settled'],
+  calling: ['settled', 'retrying', 'queued'],
+  retrying: ['queued', 'settled'],
+  settled: [],
+};
+
+/** Moves an item to its next state; a step the item's state machine does not have is a bug of the engine. */
+export function moveItem(item: { state: ItemState }, to: ItemState): void {
+  const from = item.state.kind;
+  if (!STEPS[from].includes(to.kind)) throw new Error(`bcss-bulk internal error: item step ${from} → ${to.kind} is not allowed`);
+  item.state = to;
+}
 
 /** A fresh attempt. */
 export function calling(probe: boolean, lease: Lease | undefined): Calling {

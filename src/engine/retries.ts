@@ -6,7 +6,7 @@
 import type { Clock } from '../util/clock.js';
 import type { TypedEmitter } from '../util/emitter.js';
 import type { RunEvents } from './events.js';
-import { SETTLED } from './item-state.js';
+import { moveItem, SETTLED } from './item-state.js';
 import type { PendingItem } from './source-lane.js';
 
 /** The retries of one run. */
@@ -31,7 +31,7 @@ export class Retries<T> {
       lane.requeueFront(pending);
       this.wake();
     }, delayMs);
-    pending.state = { kind: 'retrying', timer };
+    moveItem(pending, { kind: 'retrying', timer });
     if (this.emitter.has('retry')) {
       this.emitter.emit('retry', { key: pending.key, position: pending.position, source: lane.name, attempt: pending.attempts, code, reason, delayMs, at: now });
     }
@@ -41,7 +41,7 @@ export class Retries<T> {
   drop(): void {
     for (const pending of this.#waiting) {
       if (pending.state.kind === 'retrying') this.clock.clearTimeout(pending.state.timer);
-      pending.state = SETTLED;
+      moveItem(pending, SETTLED);
       pending.lane.retryEnded();
     }
     this.#waiting.clear();

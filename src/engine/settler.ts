@@ -13,7 +13,7 @@ import type { RetryPolicy } from '../policy/retry.js';
 import { checkVerdict } from '../policy/verdict.js';
 import type { ItemOutcome } from '../store/store.js';
 import type { RunEvents } from './events.js';
-import { SETTLED, type Calling } from './item-state.js';
+import { moveItem, SETTLED, type Calling } from './item-state.js';
 import type { Lifecycle } from './lifecycle.js';
 import { afterCut, nextStep } from './outcomes.js';
 import type { Retries } from './retries.js';
@@ -47,7 +47,7 @@ export class Settler<T, R> {
     const lifecycle = this.run.lifecycle;
     const first = afterCut(result.ok, attempt.cut);
     if (first === 'ignore' || lifecycle.state === 'failed') {
-      pending.state = SETTLED;
+      moveItem(pending, SETTLED);
       this.run.pump();
       return;
     }
@@ -76,7 +76,7 @@ export class Settler<T, R> {
         this.retries.schedule(pending, next.delayMs, next.code, next.reason, now);
         break;
       case 'fail':
-        pending.state = SETTLED;
+        moveItem(pending, SETTLED);
         this.run.fail(
           new RunFailedError(next.code, `Run stopped on a fatal outcome for item ${pending.key} (source ${pending.lane.name}): ${next.reason}`, {
             cause: result.ok ? undefined : result.error,
@@ -84,7 +84,7 @@ export class Settler<T, R> {
         );
         return;
       case 'leave':
-        pending.state = SETTLED; // while stopping, the item stays unfinished rather than being retried
+        moveItem(pending, SETTLED); // while stopping, the item stays unfinished rather than being retried
         break;
     }
     this.run.pump();

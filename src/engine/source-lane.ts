@@ -7,7 +7,7 @@ import type { Clock, TimerHandle } from '../util/clock.js';
 import type { ResolvedSource } from '../policy/source.js';
 import { SourceBreaker, type BreakerChange, type BreakerState, type OverloadOptions } from '../policy/overload.js';
 import type { ItemOutcome } from '../store/store.js';
-import { QUEUED, type ItemState } from './item-state.js';
+import { moveItem, QUEUED, type ItemState } from './item-state.js';
 
 /** Counts of one source, in a run's status. */
 export interface SourceStatus {
@@ -118,15 +118,14 @@ export class SourceLane<T> {
     return this.#queue.shift()!;
   }
 
-  /** A newly read item joins the end of the queue. */
+  /** A newly read item (created `queued`) joins the end of the queue. */
   enqueue(pending: PendingItem<T>): void {
-    pending.state = QUEUED;
     this.#queue.push(pending);
   }
 
   /** An item goes back to the front of the queue (its retry is due, or its slot was refused). */
   requeueFront(pending: PendingItem<T>): void {
-    pending.state = QUEUED;
+    moveItem(pending, QUEUED);
     this.#queue.unshift(pending);
   }
 
@@ -137,7 +136,7 @@ export class SourceLane<T> {
    */
   putBack(pending: PendingItem<T>, probe: boolean): void {
     pending.attempts--;
-    pending.state = QUEUED;
+    moveItem(pending, QUEUED);
     if (probe) this.#breaker?.withdrawProbe();
     const queue = this.#queue;
     let at = 0;

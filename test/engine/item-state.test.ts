@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { calling, cutCall, type Leasing } from '../../src/engine/item-state.js';
+import { calling, cutCall, moveItem, QUEUED, SETTLED, type ItemState, type Leasing } from '../../src/engine/item-state.js';
 
 describe('cutCall: who aborted an attempt', () => {
   it('aborts the call with the reason and creates the controller if the call never looked at its signal', () => {
@@ -38,5 +38,25 @@ describe('cutCall: who aborted an attempt', () => {
 
   it('starts each attempt uncut, not timed out, with its probe role', () => {
     expect(calling(true, undefined)).toMatchObject({ kind: 'calling', probe: true, cut: undefined, timedOut: false, controller: undefined });
+  });
+});
+
+describe('moveItem: the item state machine', () => {
+  it('walks an item through a call, a retry and its finish', () => {
+    const item: { state: ItemState } = { state: QUEUED };
+    moveItem(item, calling(false, undefined));
+    moveItem(item, { kind: 'retrying', timer: 0 as never });
+    moveItem(item, QUEUED);
+    moveItem(item, calling(false, undefined));
+    moveItem(item, SETTLED);
+    expect(item.state.kind).toBe('settled');
+  });
+
+  it('refuses a step the machine does not have, naming it', () => {
+    const settled: { state: ItemState } = { state: SETTLED };
+    expect(() => moveItem(settled, QUEUED)).toThrow('item step settled → queued is not allowed');
+    const queued: { state: ItemState } = { state: QUEUED };
+    expect(() => moveItem(queued, { kind: 'retrying', timer: 0 as never })).toThrow('item step queued → retrying is not allowed');
+    expect(queued.state).toBe(QUEUED);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/testing.js';
 import type { ResolvedSource } from '../../src/policy/source.js';
-import { QUEUED } from '../../src/engine/item-state.js';
+import { calling, QUEUED } from '../../src/engine/item-state.js';
 import { Lanes } from '../../src/engine/lanes.js';
 import { SourceLane, type PendingItem } from '../../src/engine/source-lane.js';
 
@@ -37,6 +37,7 @@ describe('SourceLane: its own books', () => {
     lane.enqueue(b);
     lane.enqueue(c);
     a.attempts = 1;
+    a.state = calling(false, undefined); // its call was cut by the closing window
     lane.putBack(a, false);
     expect(a.attempts).toBe(0);
     expect(a.state.kind).toBe('queued');
@@ -50,6 +51,7 @@ describe('SourceLane: its own books', () => {
     lane.retryScheduled();
     expect(lane.held()).toBe(2);
     lane.retryEnded();
+    a.state = { kind: 'retrying', timer: 0 as never };
     lane.requeueFront(a);
     expect(lane.take()).toBe(a);
     expect(lane.status(0)).toMatchObject({ retries: 1, retrying: 0, queued: 1 });
