@@ -105,6 +105,11 @@ export class Dispatcher<T, R> {
     return cut;
   }
 
+  /** Gives up on every attempt out (stop with abort, or a failure): their outcomes are ignored; a failure also stops their timeouts. */
+  abandonAll(why: 'stop' | 'fatal'): void {
+    this.cutAll('abandoned', new Error(why === 'stop' ? 'The run was stopped' : 'The run failed'), why === 'fatal');
+  }
+
   /** Starts the item's next attempt (after a lease of the shared gate, in shared mode). */
   private dispatch(pending: PendingItem<T>, now: number, lease?: Calling['lease']): void {
     if (this.#gate !== undefined && lease === undefined) {

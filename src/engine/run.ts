@@ -9,8 +9,7 @@
  * - {@link Intake} (intake.ts): read-ahead, resume skipping, fingerprints, precheck;
  * - {@link Lanes} (lanes.ts, source-lane.ts): each source's queue and books;
  * - {@link Dispatcher} (dispatcher.ts): slots, the window guard, the shared slot gate, timeouts;
- * - {@link Settler} (settler.ts) with the pure decisions of outcomes.ts and policy/retry.ts;
- * - {@link Retries} (retries.ts): items waiting for their retry delay;
+ * - {@link Settler} (settler.ts), asking outcomes.ts and policy/retry.ts; {@link Retries} (retries.ts);
  * - {@link Finisher} (finisher.ts): onSuccess, the store, accounting, the reject budget;
  * - {@link OfficeWindow} (office-window.ts): the office-hours window and its drain;
  * - the stall watchdog (stall-watchdog.ts) and the shared mode (src/shared/).
@@ -292,19 +291,19 @@ export class BulkRun<T, R = unknown> {
       lifecycle.stopDraining(); // the drain now ends in `stopped`; its deadline still holds
       this.window.forget();
       this.retries.drop();
-      if (abort) this.abandon('stop');
+      if (abort) this.dispatcher.abandonAll('stop');
       this.pump();
       return this.finished;
     }
     if (lifecycle.final || lifecycle.state === 'draining') {
-      if (abort) this.abandon('stop');
+      if (abort) this.dispatcher.abandonAll('stop');
       return this.finished;
     }
     lifecycle.cancelScheduledResume();
     this.window.forget();
     lifecycle.to('draining', 'stop', undefined, 'stopping');
     this.retries.drop();
-    if (abort) this.abandon('stop');
+    if (abort) this.dispatcher.abandonAll('stop');
     this.pump();
     return this.finished;
   }
@@ -325,13 +324,8 @@ export class BulkRun<T, R = unknown> {
     if (this.lifecycle.final) return;
     this.failure = error;
     this.retries.drop();
-    this.abandon('fatal');
+    this.dispatcher.abandonAll('fatal');
     this.lifecycle.to('failed', error.outcomeCode, error.message);
-  }
-
-  /** Gives up on every call out (stop with abort, or a failure): their outcomes are ignored. */
-  private abandon(why: 'stop' | 'fatal'): void {
-    this.dispatcher.cutAll('abandoned', new Error(why === 'stop' ? 'The run was stopped' : 'The run failed'), why === 'fatal');
   }
 
   /** Calls out and nothing ended for `idleMs`: say so, and abort the calls when configured. */
