@@ -68,7 +68,7 @@ export class Dispatcher<T, R> {
     const count = list.length;
     const globalCap = this.options.maxConcurrency ?? Number.POSITIVE_INFINITY;
     const lifecycle = this.run.lifecycle;
-    let inFlight = this.lanes.sum('inFlight') + this.lanes.sum('finishing');
+    let inFlight = this.lanes.occupied();
     let idleTurns = 0;
     while (lifecycle.state === 'running' && inFlight < globalCap && idleTurns < count) {
       const lane = list[this.#nextLane]!;

@@ -38,6 +38,20 @@ export class Lanes<T> {
     return total;
   }
 
+  /** Items waiting, for the read-ahead: queued or waiting for a retry (one pass, named reads: it runs per item read). */
+  waiting(): number {
+    let total = 0;
+    for (const lane of this.list) total += lane.queued + lane.retrying;
+    return total;
+  }
+
+  /** Slots taken, for the global cap: calls out and items being finished (one pass, named reads: it runs per dispatch). */
+  occupied(): number {
+    let total = 0;
+    for (const lane of this.list) total += lane.inFlight + lane.finishing;
+    return total;
+  }
+
   /** Items the run holds, for the end check: all of them (`held`), or only the calls in flight (while stopping). */
   held(stopping: boolean): number {
     let held = 0;

@@ -115,7 +115,7 @@ export class BulkRun<T, R = unknown> {
     }));
     this.intake = new Intake<T>(o, this.store, lanes, budget, {
       lifecycle,
-      waiting: () => lanes.sum('queued') + lanes.sum('retrying') + finisher.pending,
+      waiting: () => lanes.waiting() + finisher.pending,
       refuse: (pending, code, reason) => {
         pending.firstAttemptAt = pending.lastAttemptAt = clock.now();
         finisher.finish(pending, 'reject', code, reason);
@@ -147,7 +147,7 @@ export class BulkRun<T, R = unknown> {
       },
     );
     this.watchdog = watchdogFor(o.stall, clock, [...o.sources.values()].map((source) => source.timeoutMs), {
-      busy: () => lanes.sum('inFlight') + lanes.sum('finishing') > 0,
+      busy: () => lanes.occupied() > 0,
       stalled: (idleMs) => this.stalled(idleMs),
     });
     if (o.logger !== undefined) attachRunLogger(this, o.logger); // detached with the run: its listeners go with it

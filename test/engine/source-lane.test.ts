@@ -93,6 +93,10 @@ describe('Lanes', () => {
     expect(lanes.sum('queued')).toBe(1);
     expect(lanes.sum('inFlight')).toBe(1);
     expect(lanes.busy()).toEqual({ rn: 1 });
+    expect(lanes.occupied()).toBe(1);
+    a.retryScheduled();
+    expect(lanes.waiting()).toBe(2); // one queued, one waiting for its retry
+    a.retryEnded();
     expect(lanes.held(false)).toBe(2);
     expect(lanes.held(true)).toBe(1); // while stopping, only the calls out are awaited
     expect(lanes.names()).toBe('rn, other');
