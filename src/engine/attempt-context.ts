@@ -4,6 +4,7 @@
  */
 import type { CallContext } from './config.js';
 import { CallTimeoutError } from '../policy/errors.js';
+import type { Calling } from './item-state.js';
 import type { PendingItem } from './source-lane.js';
 
 /** The context of one attempt; its signal is created on first use (a call that never looks costs no controller). */
@@ -12,11 +13,13 @@ export class AttemptContext<T> implements CallContext {
   readonly source: string;
   readonly position: number;
   readonly key: string;
-  /** Private, so that logging the context never prints the item (personal data). */
-  readonly #pending: PendingItem<T>;
+  /** Private, so that logging the context never prints the attempt's item (personal data). */
+  readonly #attempt: Calling;
+  readonly #timeoutMs: number;
 
-  constructor(pending: PendingItem<T>) {
-    this.#pending = pending;
+  constructor(pending: PendingItem<T>, attempt: Calling) {
+    this.#attempt = attempt;
+    this.#timeoutMs = pending.lane.config.timeoutMs;
     this.attempt = pending.attempts;
     this.source = pending.lane.name;
     this.position = pending.position;
@@ -25,11 +28,11 @@ export class AttemptContext<T> implements CallContext {
 
   /** Aborted when the call times out or the run stops or fails. */
   get signal(): AbortSignal {
-    const pending = this.#pending;
-    if (pending.controller === undefined) {
-      pending.controller = new AbortController();
-      if (pending.timedOut) pending.controller.abort(new CallTimeoutError(pending.lane.config.timeoutMs));
+    const attempt = this.#attempt;
+    if (attempt.controller === undefined) {
+      attempt.controller = new AbortController();
+      if (attempt.timedOut) attempt.controller.abort(new CallTimeoutError(this.#timeoutMs));
     }
-    return pending.controller.signal;
+    return attempt.controller.signal;
   }
 }

@@ -17,18 +17,13 @@ import { PolicyError } from '../policy/errors.js';
 import type { RunStore } from '../store/store.js';
 import { sharedSchema } from '../shared/shared-options.js';
 import type { Agrees, Assert, SchemaMatches } from '../util/type-checks.js';
-import type { OverloadConfig, RejectBudgetConfig, RetryOptions, RunOptions, StallConfig } from './run-options.js';
+import type { OverloadConfig, RejectBudgetConfig, RunOptions, StallConfig } from './run-options.js';
 import { isRunLogger, type RunLogger } from './run-logger.js';
 import { inputProblem } from './input-protocol.js';
 import { readingOptions } from '../util/options-guard.js';
+import { retrySchema, type RetryOptions } from '../policy/retry.js';
 
-/** Schema of the retry policy. */
-export const retrySchema = z.strictObject({
-  maxAttempts: positiveInt.default(5),
-  baseDelayMs: positiveMs.default(1_000),
-  maxDelayMs: positiveMs.default(60_000),
-  maxRetryAfterMs: nonNegativeMs.default(300_000),
-});
+export { retrySchema };
 
 /** Schema of the per-source overload protection. */
 export const overloadSchema = z.strictObject({

@@ -12,34 +12,10 @@ import type { Clock } from '../util/clock.js';
 import type { SharedOptions } from '../shared/shared-options.js';
 import type { RunLogger } from './run-logger.js';
 import type { RunStore } from '../store/store.js';
+import type { RetryOptions } from '../policy/retry.js';
 
 export type { OverrideReason } from '../util/options.js';
-export type { RunCalendarConfig, AnnouncementConfig, SourceConfig, PrecheckFailure };
-
-/** Retry policy: attempts, backoff bounds, and the longest `Retry-After` honoured. */
-export interface RetryOptions {
-  /**
-   * Most attempts per item, the first one included; an item still failing transiently after
-   * them is `exhausted`.
-   * @defaultValue `5`
-   */
-  readonly maxAttempts?: number | undefined;
-  /**
-   * Base of the exponential backoff with full jitter between attempts, in ms.
-   * @defaultValue `1000`
-   */
-  readonly baseDelayMs?: number | undefined;
-  /**
-   * Longest backoff between two attempts, in ms (at least `baseDelayMs`).
-   * @defaultValue `60000`
-   */
-  readonly maxDelayMs?: number | undefined;
-  /**
-   * Longest `Retry-After` honoured, in ms; a longer one is cut to this.
-   * @defaultValue `300000` (5 minutes)
-   */
-  readonly maxRetryAfterMs?: number | undefined;
-}
+export type { RunCalendarConfig, AnnouncementConfig, SourceConfig, PrecheckFailure, RetryOptions };
 
 /** Overload protection of each source: a circuit breaker on the share of failed calls (or `false` to switch it off). */
 export interface OverloadConfig {

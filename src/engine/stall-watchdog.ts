@@ -6,6 +6,7 @@
  */
 import { Alarm } from '../util/alarm.js';
 import type { Clock } from '../util/clock.js';
+import { defaultStallAfterMs, type ResolvedRunOptions } from './config.js';
 
 /** What the watchdog asks of its run. */
 export interface WatchedRun {
@@ -67,4 +68,9 @@ export class StallWatchdog {
       else this.arm();
     }
   }
+}
+
+/** The watchdog a run's `stall` option asks for (none when it is `false`); its period defaults from the sources' timeouts. */
+export function watchdogFor(stall: ResolvedRunOptions<unknown, unknown>['stall'], clock: Clock, timeoutsMs: Iterable<number>, run: WatchedRun): StallWatchdog | undefined {
+  return stall === false ? undefined : new StallWatchdog(clock, stall.afterMs ?? defaultStallAfterMs(timeoutsMs), run);
 }

@@ -8,7 +8,7 @@
  * event, state change and {@link ProgressTracker.snapshot} call), and builds {@link ProgressSnapshot}s.
  */
 import { OfficeCalendar } from '../calendar/calendar.js';
-import { runCalendarSchema, type RunCalendarConfig } from '../calendar/run-calendar.js';
+import { resolveRunCalendar, type RunCalendarConfig } from '../calendar/run-calendar.js';
 import { z } from 'zod';
 import { parseOptions, positiveInt } from '../util/options.js';
 import { assertReadableOptions } from '../util/options-guard.js';
@@ -126,10 +126,7 @@ const KEEP_WINDOWS = 2;
  * @throws {ConfigError} options that do not parse, each issue with its path under `calendar`.
  */
 export function resolveProgressCalendar(config: RunCalendarConfig | null | undefined): OfficeCalendar | undefined {
-  if (config === null) return undefined;
-  const resolved = parseOptions(runCalendarSchema, config ?? {}, 'progress options', ['calendar']);
-  if (!resolved.enforce) return undefined;
-  return new OfficeCalendar({ timeZone: resolved.timeZone, officeHours: resolved.officeHours, holidaysAreFree: resolved.holidaysAreFree, blackouts: resolved.blackouts });
+  return resolveRunCalendar(config, 'progress options');
 }
 
 const FINAL_STATES: ReadonlySet<RunState> = new Set(['stopped', 'completed', 'failed']);

@@ -1,0 +1,198 @@
+/**
+ * The dispatcher: starts calls while slots are free (per source, and in all), round-robin over
+ * the sources, each inside the office-hours window; times them out; and hands each settled
+ * attempt to the run. One path for both slot gates: the local caps always hold (the lane's
+ * slot); with a shared gate (Redis), the item then waits, holding its local slot, for a lease
+ * on the shared cap before its call starts.
+ */
+import type { Clock } from '../util/clock.js';
+import { reasonOf } from '../util/reason.js';
+import { RunFailedError } from '../util/errors.js';
+import type { AttemptResult } from '../policy/classify.js';
+import { CallTimeoutError } from '../policy/errors.js';
+import type { SlotGate } from '../shared/slot-gate.js';
+import { AttemptContext } from './attempt-context.js';
+import type { CallContext } from './config.js';
+import { calling, cutCall, moveItem, SETTLED, type Calling, type Cut, type Leasing } from './item-state.js';
+import type { Lanes } from './lanes.js';
+import type { Lifecycle } from './lifecycle.js';
+import type { PendingItem } from './source-lane.js';
+
+/** What the dispatcher needs of its run. */
+export interface DispatchContext<T, R> {
+  readonly lifecycle: Lifecycle;
+  /** The office-hours guard: true when `now` lies outside the current window. */
+  outsideWindow(now: number): boolean;
+  /** A dispatch saw an instant outside the window: close it. */
+  windowClosed(now: number): void;
+  /** An attempt settled (its slot is already free). */
+  settled(pending: PendingItem<T>, attempt: Calling, result: AttemptResult<R>): void;
+  fail(error: RunFailedError): void;
+  pump(): void;
+}
+
+/** The settings the dispatcher reads. */
+export interface DispatchOptions<T, R> {
+  readonly call: (item: T, context: CallContext) => Promise<R> | R;
+  readonly maxConcurrency: number | undefined;
+  /** Shared mode: the lease's time to live for a call of `timeoutMs`. */
+  readonly leaseTtl: (timeoutMs: number) => number;
+}
+
+/** Dispatches the calls of one run. */
+export class Dispatcher<T, R> {
+  /** Attempts out (calling, or waiting for a shared slot), by the position of their item (a Map of numbers: a Set of fresh objects costs each one an identity hash). */
+  readonly #out = new Map<number, PendingItem<T>>();
+  #nextLane = 0;
+  /** The shared slot gate, once open (shared mode). */
+  #gate: SlotGate | undefined;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly lanes: Lanes<T>,
+    private readonly options: DispatchOptions<T, R>,
+    private readonly run: DispatchContext<T, R>,
+  ) {}
+
+  /** Shared mode: from now on every call first waits for a lease of `gate`. */
+  useGate(gate: SlotGate): void {
+    this.#gate = gate;
+  }
+
+  /**
+   * Starts calls while slots are free (per source, and in all), round-robin: each source in
+   * turn starts at most one call, until no source can start one.
+   */
+  dispatchAll(): void {
+    const list = this.lanes.list;
+    const count = list.length;
+    const globalCap = this.options.maxConcurrency ?? Number.POSITIVE_INFINITY;
+    const lifecycle = this.run.lifecycle;
+    let inFlight = this.lanes.occupied();
+    let idleTurns = 0;
+    while (lifecycle.state === 'running' && inFlight < globalCap && idleTurns < count) {
+      const lane = list[this.#nextLane]!;
+      this.#nextLane = (this.#nextLane + 1) % count;
+      const now = this.clock.now();
+      if (this.run.outsideWindow(now)) {
+        this.run.windowClosed(now); // the guard: checked at every dispatch, whatever the timers did
+        continue;
+      }
+      if (!lane.ready(now)) {
+        idleTurns++;
+        continue;
+      }
+      this.dispatch(lane.take(), now);
+      inFlight++;
+      idleTurns = 0;
+    }
+  }
+
+  /**
+   * Cuts every attempt out (see {@link cutCall} for which cut wins) with `reason`; returns how
+   * many were cut. `abandoned` also stops their timeouts when the run failed.
+   */
+  cutAll(by: Cut, reason: Error, clearTimeouts = false): number {
+    let cut = 0;
+    for (const pending of this.#out.values()) {
+      const attempt = pending.state as Leasing | Calling;
+      if (cutCall(attempt, by, reason)) cut++;
+      if (clearTimeouts && attempt.kind === 'calling' && attempt.timeoutTimer !== undefined) {
+        this.clock.clearTimeout(attempt.timeoutTimer);
+        attempt.timeoutTimer = undefined;
+      }
+    }
+    return cut;
+  }
+
+  /** Gives up on every attempt out (stop with abort, or a failure): their outcomes are ignored; a failure also stops their timeouts. */
+  abandonAll(why: 'stop' | 'fatal'): void {
+    this.cutAll('abandoned', new Error(why === 'stop' ? 'The run was stopped' : 'The run failed'), why === 'fatal');
+  }
+
+  /** Starts the item's next attempt (after a lease of the shared gate, in shared mode). */
+  private dispatch(pending: PendingItem<T>, now: number, lease?: Calling['lease']): void {
+    if (this.#gate !== undefined && lease === undefined) {
+      this.waitForLease(pending, this.#gate);
+      return;
+    }
+    const lane = pending.lane;
+    const attempt = calling(lane.started(now), lease);
+    moveItem(pending, attempt);
+    this.#out.set(pending.position, pending);
+    pending.attempts++;
+    if (pending.attempts === 1) pending.firstAttemptAt = now;
+    pending.lastAttemptAt = now;
+    const timeoutMs = lane.config.timeoutMs;
+    attempt.timeoutTimer = this.clock.setTimeout(() => {
+      attempt.timeoutTimer = undefined;
+      attempt.timedOut = true;
+      attempt.controller?.abort(new CallTimeoutError(timeoutMs));
+    }, timeoutMs);
+
+    let call: Promise<R> | R;
+    try {
+      call = this.options.call(pending.item, new AttemptContext(pending, attempt));
+    } catch (error) {
+      call = Promise.reject(error);
+    }
+    Promise.resolve(call).then(
+      (value) => this.ended(pending, attempt, { ok: true, value }),
+      (error: unknown) => this.ended(pending, attempt, { ok: false, error }),
+    );
+  }
+
+  /** The attempt settled: give back its slots and timer, then let the run decide. */
+  private ended(pending: PendingItem<T>, attempt: Calling, result: AttemptResult<R>): void {
+    attempt.lease?.release();
+    attempt.lease = undefined;
+    if (attempt.timeoutTimer !== undefined) this.clock.clearTimeout(attempt.timeoutTimer);
+    attempt.timeoutTimer = undefined;
+    pending.lane.slotFreed();
+    this.#out.delete(pending.position);
+    this.run.settled(pending, attempt, result);
+  }
+
+  /**
+   * Shared mode: the item holds a local slot (so the local cap holds) while it waits for a slot
+   * of the shared cap, then is dispatched. If the run stopped, failed or paused meanwhile (or its
+   * source was paused by the overload protection, or another item is its probe), the shared
+   * slot is given back and the item goes back to the front of its queue.
+   */
+  private waitForLease(pending: PendingItem<T>, gate: SlotGate): void {
+    const lane = pending.lane;
+    lane.slotHeld();
+    this.#out.set(pending.position, pending);
+    const waiting: Leasing = { kind: 'leasing', controller: new AbortController(), cut: undefined }; // aborted by stop({ inFlight: 'abort' }) and by a failure
+    moveItem(pending, waiting);
+    const waited = () => {
+      lane.slotFreed();
+      this.#out.delete(pending.position);
+    };
+    const lifecycle = this.run.lifecycle;
+    gate.acquire(lane.name, lane.config.cap, this.options.leaseTtl(lane.config.timeoutMs), waiting.controller.signal).then(
+      (lease) => {
+        waited();
+        const now = this.clock.now();
+        // The office-hours guard holds here too: the lease may arrive after the window closed.
+        const closed = this.run.outsideWindow(now);
+        const paused = lifecycle.state !== 'running' || closed || lane.pausedByOverload(now);
+        const abandoned = waiting.cut === 'abandoned';
+        if (abandoned || paused) {
+          lease.release();
+          if (!abandoned && !lifecycle.final) lane.requeueFront(pending);
+          else moveItem(pending, SETTLED);
+          if (closed && lifecycle.state === 'running') this.run.windowClosed(now);
+          this.run.pump();
+          return;
+        }
+        this.dispatch(pending, now, lease);
+      },
+      (error: unknown) => {
+        waited();
+        if (waiting.cut === 'abandoned' || lifecycle.final) this.run.pump();
+        else this.run.fail(new RunFailedError('SHARED_STATE', `Shared mode: no slot of source ${lane.name} could be obtained: ${reasonOf(error)}`, { cause: error }));
+      },
+    );
+  }
+}
