@@ -13,7 +13,8 @@ import { z } from 'zod';
 import { bcssClientSchema } from '../../src/bcss/client-options.js';
 import { blackoutSchema, calendarOptionsSchema, officeHoursSchema } from '../../src/calendar/calendar.js';
 import { runCalendarSchema } from '../../src/calendar/run-calendar.js';
-import { overloadSchema, rejectBudgetSchema, retrySchema, runOptionsSchema, stallSchema } from '../../src/engine/config.js';
+import { overloadSchema, rejectBudgetSchema, runOptionsSchema, stallSchema } from '../../src/engine/config.js';
+import { retrySchema } from '../../src/policy/retry.js';
 import { readCsvOptionsSchema, readLinesOptionsSchema } from '../../src/engine/input-files.js';
 import { planInputSchema } from '../../src/plan/plan.js';
 import { preflightSchema } from '../../src/plan/preflight.js';
@@ -39,7 +40,7 @@ const OPTIONS: ReadonlyArray<readonly [name: string, file: string, shape: Shape 
   ['SourceConfig', 'policy/source.ts', sourceSchema.shape],
   ['AnnouncementConfig', 'policy/announcement.ts', announcementSchema.shape],
   ['SharedOptions', 'shared/shared-options.ts', sharedSchema.shape],
-  ['RetryOptions', 'engine/run-options.ts', retrySchema.shape],
+  ['RetryOptions', 'policy/retry.ts', retrySchema.shape],
   ['OverloadConfig', 'engine/run-options.ts', overloadSchema.shape],
   ['StallConfig', 'engine/run-options.ts', stallSchema.shape],
   ['RejectBudgetConfig', 'engine/run-options.ts', rejectBudgetSchema.shape],
