@@ -3,7 +3,6 @@
  * Prometheus metrics: `attach(run, observer)` returns a Detach; after it no sample, line or
  * metric update comes, no listener is left behind, and a terminal gets its cursor back.
  */
-import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { BcssBulkError, ConfigError, HttpStatusError } from '../../src/index.js';
@@ -14,21 +13,11 @@ import { progressBar } from '../../src/observe/progress-bar.js';
 import { runMetrics } from '../../src/observe/run-metrics.js';
 import { driveToEnd, numberedRun } from '../helpers.js';
 import { countingRun } from './counting-run.js';
+import { fakeStream } from '../support/fake-stream.js';
 
 const HIDE = '\u001b[?25l';
 const SHOW = '\u001b[?25h';
 
-/** A writable that keeps what it is given, looking like a terminal or not. */
-function fakeStream(isTTY: boolean): Writable & { chunks: string[]; isTTY: boolean; columns: number } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer | string, _encoding, callback) {
-      chunks.push(String(chunk));
-      callback();
-    },
-  }) as Writable & { chunks: string[]; isTTY: boolean; columns: number };
-  return Object.assign(stream, { chunks, isTTY, columns: 100 });
-}
 
 /** The samples of a metric as `label=value,… → value`. */
 async function values(registry: Registry, name: string): Promise<Record<string, number>> {

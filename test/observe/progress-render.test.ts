@@ -2,10 +2,10 @@
  * The progress renderer (pure) and the progress bar on a fake stream: redrawn in place on a
  * terminal, plain lines at most every minute into a log, the final state once, then silence.
  */
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { attachProgressBar, formatCount, formatRate, renderProgress, type ProgressSnapshot, type RunStatus, type SourceProgress } from '../../src/index.js';
 import { numberedRun } from '../helpers.js';
+import { fakeStream } from '../support/fake-stream.js';
 
 function source(overrides: Partial<SourceProgress>): SourceProgress {
   return { succeeded: 0, rejected: 0, exhausted: 0, finished: 0, inFlight: 0, queued: 0, retrying: 0, cap: 4, total: undefined, ...overrides };
@@ -78,17 +78,6 @@ describe('renderProgress', () => {
   });
 });
 
-/** A writable that keeps what it is given, looking like a terminal or not. */
-function fakeStream(isTTY: boolean): Writable & { chunks: string[]; isTTY: boolean; columns: number } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer | string, _encoding, callback) {
-      chunks.push(String(chunk));
-      callback();
-    },
-  }) as Writable & { chunks: string[]; isTTY: boolean; columns: number };
-  return Object.assign(stream, { chunks, isTTY, columns: 100 });
-}
 
 describe('attachProgressBar', () => {
   it('on a terminal: hides the cursor, redraws in place at each progress event, prints the final state once and shows the cursor again', async () => {
