@@ -6,8 +6,6 @@ import { z } from 'zod';
 import { ConfigError, type ConfigIssue } from './errors.js';
 import { MAX_TIMER_MS } from './time.js';
 
-export { MAX_TIMER_MS };
-
 const timerLimit = `at most ${MAX_TIMER_MS} ms (about 24.8 days), the longest timer Node.js supports`;
 /** A positive whole number. */
 export const positiveInt = z.number().int().positive();
