@@ -21,9 +21,7 @@ import type { OverloadConfig, RejectBudgetConfig, RunOptions, StallConfig } from
 import { isRunLogger, type RunLogger } from './run-logger.js';
 import { inputProblem } from './input-protocol.js';
 import { readingOptions } from '../util/options-guard.js';
-import { retrySchema, type RetryOptions } from '../policy/retry.js';
-
-export { retrySchema };
+import { retrySchema } from '../policy/retry.js';
 
 /** Schema of the per-source overload protection. */
 export const overloadSchema = z.strictObject({
@@ -89,25 +87,8 @@ export const runOptionsSchema = z.strictObject({
   logger: z.custom<RunLogger>(isRunLogger, { message: 'expected a logger with info, warn and error methods, called as logger.info(fields, message) (pino, console)' }).optional(),
 });
 
-export { runCalendarSchema, announcementSchema, sourceSchema };
-export type { ResolvedSource };
+export type { OverloadConfig, StallConfig, RejectBudgetConfig, CallContext, SuccessInfo, RunOptions } from './run-options.js';
 
-export type {
-  OverrideReason,
-  SourceConfig,
-  RetryOptions,
-  OverloadConfig,
-  StallConfig,
-  RejectBudgetConfig,
-  AnnouncementConfig,
-  RunCalendarConfig,
-  CallContext,
-  PrecheckFailure,
-  SuccessInfo,
-  RunOptions,
-} from './run-options.js';
-
-type _RetryAgrees = Assert<SchemaMatches<z.input<typeof retrySchema>, RetryOptions>>;
 type _OverloadAgrees = Assert<SchemaMatches<z.input<typeof overloadSchema>, OverloadConfig>>;
 type _StallAgrees = Assert<SchemaMatches<z.input<typeof stallSchema>, StallConfig>>;
 type _RejectBudgetAgrees = Assert<SchemaMatches<z.input<typeof rejectBudgetSchema>, RejectBudgetConfig>>;

@@ -20,7 +20,7 @@ import { CsvError, parse } from 'csv-parse';
 import { z } from 'zod';
 import { parseOptions } from '../util/options.js';
 import type { Assert, SchemaMatches } from '../util/type-checks.js';
-import type { PrecheckFailure } from './config.js';
+import type { PrecheckFailure } from '../policy/classify.js';
 import { InputFileError } from './errors.js';
 import { maskInsz, parseInsz } from '../policy/insz.js';
 

@@ -1,6 +1,6 @@
 /**
  * The options of a run, written as interfaces with their documentation and defaults (what an
- * editor shows on hover). The zod schemas of src/config.ts validate them at run time and are
+ * editor shows on hover). The zod schemas of engine/config.ts validate them at run time and are
  * checked against them at compile time.
  */
 import type { RunCalendarConfig } from '../calendar/run-calendar.js';
@@ -13,9 +13,6 @@ import type { SharedOptions } from '../shared/shared-options.js';
 import type { RunLogger } from './run-logger.js';
 import type { RunStore } from '../store/store.js';
 import type { RetryOptions } from '../policy/retry.js';
-
-export type { OverrideReason } from '../util/options.js';
-export type { RunCalendarConfig, AnnouncementConfig, SourceConfig, PrecheckFailure, RetryOptions };
 
 /** Overload protection of each source: a circuit breaker on the share of failed calls (or `false` to switch it off). */
 export interface OverloadConfig {

@@ -6,7 +6,8 @@
  * it needs.
  */
 import { z } from 'zod';
-import { runOptionsSchema, type CallContext, type RunOptions, type SourceConfig } from '../engine/config.js';
+import { runOptionsSchema, type CallContext, type RunOptions } from '../engine/config.js';
+import type { SourceConfig } from '../policy/source.js';
 import { runCalendarSchema, type RunCalendarConfig } from '../calendar/run-calendar.js';
 import { sourceSchema } from '../policy/source.js';
 import type { Assert, SchemaMatches } from '../util/type-checks.js';

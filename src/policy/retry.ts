@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { nonNegativeMs, positiveInt, positiveMs } from '../util/options.js';
 import { retryDelay } from './backoff.js';
+import type { Assert, SchemaMatches } from '../util/type-checks.js';
 
 /** Retry policy: attempts, backoff bounds, and the longest `Retry-After` honoured. */
 export interface RetryOptions {
@@ -41,6 +42,8 @@ export const retrySchema = z.strictObject({
   maxDelayMs: positiveMs.default(60_000),
   maxRetryAfterMs: nonNegativeMs.default(300_000),
 });
+
+type _RetryAgrees = Assert<SchemaMatches<z.input<typeof retrySchema>, RetryOptions>>;
 
 /** {@link RetryOptions} with every default applied (what {@link retrySchema} returns). */
 export type ResolvedRetryOptions = z.output<typeof retrySchema>;
