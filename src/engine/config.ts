@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { runCalendarSchema } from '../calendar/run-calendar.js';
 import { announcementSchema } from '../policy/announcement.js';
+import { plannedFiguresSchema } from '../store/records/format.js';
 import { sourceSchema, type ResolvedSource } from '../policy/source.js';
 import { fn, nonNegativeMs, parseOptions, positiveInt, positiveMs, ratio } from '../util/options.js';
 import { MAX_TIMER_MS } from '../util/time.js';
@@ -83,6 +84,7 @@ export const runOptionsSchema = z.strictObject({
   shared: sharedSchema.optional(),
   name: z.string().trim().min(1).max(120).optional(),
   announcement: announcementSchema.optional(),
+  plan: plannedFiguresSchema.optional(),
   // ── Operations (issue 14): the logger ──
   logger: z.custom<RunLogger>(isRunLogger, { message: 'expected a logger with info, warn and error methods, called as logger.info(fields, message) (pino, console)' }).optional(),
 });
@@ -93,7 +95,7 @@ type _OverloadAgrees = Assert<SchemaMatches<z.input<typeof overloadSchema>, Over
 type _StallAgrees = Assert<SchemaMatches<z.input<typeof stallSchema>, StallConfig>>;
 type _RejectBudgetAgrees = Assert<SchemaMatches<z.input<typeof rejectBudgetSchema>, RejectBudgetConfig>>;
 /** The fields of a run's options that are data (not functions, iterables or objects with methods). */
-type DataField = 'sources' | 'maxConcurrency' | 'timeoutMs' | 'retry' | 'overload' | 'rejectBudget' | 'stall' | 'minPauseMs' | 'prefetch' | 'progressIntervalMs' | 'calendar' | 'waitForWindow' | 'drainDeadlineMs' | 'shared' | 'name' | 'announcement';
+type DataField = 'sources' | 'maxConcurrency' | 'timeoutMs' | 'retry' | 'overload' | 'rejectBudget' | 'stall' | 'minPauseMs' | 'prefetch' | 'progressIntervalMs' | 'calendar' | 'waitForWindow' | 'drainDeadlineMs' | 'shared' | 'name' | 'announcement' | 'plan';
 type _RunOptionsFieldsAgree = Assert<Agrees<keyof z.input<typeof runOptionsSchema>, keyof RunOptions<unknown, unknown>>>;
 type _RunOptionsDataAgrees = Assert<Agrees<Pick<z.input<typeof runOptionsSchema>, DataField>, Pick<RunOptions<unknown, unknown>, DataField>>>;
 

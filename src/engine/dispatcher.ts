@@ -17,6 +17,7 @@ import { calling, cutCall, moveItem, SETTLED, type Calling, type Cut, type Leasi
 import type { Lanes } from './lanes.js';
 import type { Lifecycle } from './lifecycle.js';
 import type { PendingItem } from './source-lane.js';
+import type { Recorder } from './recorder.js';
 
 /** What the dispatcher needs of its run. */
 export interface DispatchContext<T, R> {
@@ -29,6 +30,8 @@ export interface DispatchContext<T, R> {
   settled(pending: PendingItem<T>, attempt: Calling, result: AttemptResult<R>): void;
   fail(error: RunFailedError): void;
   pump(): void;
+  /** The compliance recorder: told where each call starts and where its promise settles. */
+  readonly recorder: Pick<Recorder, 'started' | 'ended'>;
 }
 
 /** The settings the dispatcher reads. */
@@ -131,11 +134,13 @@ export class Dispatcher<T, R> {
     }, timeoutMs);
 
     let call: Promise<R> | R;
+    this.run.recorder.started(lane.name, now);
     try {
       call = this.options.call(pending.item, new AttemptContext(pending, attempt));
     } catch (error) {
       call = Promise.reject(error);
     }
+    Promise.resolve(call).then(() => this.run.recorder.ended(lane.name, this.clock.now()), () => this.run.recorder.ended(lane.name, this.clock.now()));
     Promise.resolve(call).then(
       (value) => this.ended(pending, attempt, { ok: true, value }),
       (error: unknown) => this.ended(pending, attempt, { ok: false, error }),

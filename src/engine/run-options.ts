@@ -4,6 +4,7 @@
  * checked against them at compile time.
  */
 import type { RunCalendarConfig } from '../calendar/run-calendar.js';
+import type { PlannedFigures } from '../store/records/format.js';
 import type { AnnouncementConfig } from '../policy/announcement.js';
 import type { SourceConfig } from '../policy/source.js';
 import type { PrecheckFailure } from '../policy/classify.js';
@@ -249,6 +250,12 @@ export interface RunOptions<T, R> {
    * @defaultValue none: `start()` refuses with an `AnnouncementError` (`NOT_ANNOUNCED`)
    */
   readonly announcement?: AnnouncementConfig | undefined;
+  /**
+   * The figures of the batch's capacity plan (a plan made by `planBatch()` fits as it is), kept
+   * with the run's compliance records for the report's "plan versus actual".
+   * @defaultValue none: the report shows no plan
+   */
+  readonly plan?: PlannedFigures | undefined;
   /**
    * Where the library logs what it has to say: a pino logger, `console`, or any object with
    * `info`, `warn`, `error` (and optionally `debug`) methods, each called as

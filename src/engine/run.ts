@@ -46,6 +46,7 @@ import { Finisher } from './finisher.js';
 import { OfficeWindow } from './office-window.js';
 import { runMeta } from './run-meta.js';
 import { Pump } from './pump.js';
+import { Recorder, recorderSettings } from './recorder.js';
 
 export type { RunTotals, RunStatus, RunSummary, StopOptions } from './status.js';
 
@@ -65,6 +66,8 @@ export class BulkRun<T, R = unknown> {
   private readonly retries: Retries<T>;
   private readonly finisher: Finisher<T, R>;
   private readonly window: OfficeWindow;
+  /** Measures the calls for the compliance records (a FileStore's run directory). */
+  private readonly recorder: Recorder;
   /** Raises `stalled` when calls are out and nothing ends (undefined when switched off). */
   private readonly watchdog: StallWatchdog | undefined;
   private readonly pumper: Pump;
@@ -126,6 +129,7 @@ export class BulkRun<T, R = unknown> {
     this.retries = new Retries<T>(clock, this.emitter, pump);
     const retryPolicy = new RetryPolicy(o.retry, o.random);
     const settler = new Settler<T, R>(clock, this.emitter, composeClassifiers(o.classify), o.classify !== undefined, retryPolicy, this.retries, { lifecycle, finisher, activity, fail, pump });
+    const recorder = (this.recorder = new Recorder(clock, recorderSettings(o), { on: (event, listener) => this.emitter.on(event, listener), fail }));
     const window = (this.window = new OfficeWindow(
       clock,
       officeCalendarOf(o.calendar),
@@ -143,6 +147,7 @@ export class BulkRun<T, R = unknown> {
         settled: (pending, attempt, result) => settler.settled(pending, attempt, result),
         fail,
         pump,
+        recorder,
       },
     );
     this.watchdog = watchdogFor(o.stall, clock, [...o.sources.values()].map((source) => source.timeoutMs), {
@@ -214,7 +219,7 @@ export class BulkRun<T, R = unknown> {
       else return opened.then((state) => void (resume = state));
     };
     this.openShared(() =>
-      this.finisher.runSteps([{ run: open, code: 'STORE_FAILED', what: 'The store could not be opened' }], () => {
+      this.finisher.runSteps([{ run: open, code: 'STORE_FAILED', what: 'The store could not be opened' }, { run: () => this.recorder.open(this.store, meta, now), code: 'STORE_FAILED', what: 'The compliance records could not be opened' }], () => {
         if (lifecycle.state !== 'idle') return; // stopped while the store was opening
         if (resume !== undefined && !this.intake.resumeFrom(resume)) return;
         this.window.enter('start');

@@ -110,3 +110,14 @@ export class StoreIoError extends BcssBulkError {
     this.operation = operation;
   }
 }
+
+/**
+ * A run directory holds no compliance records (not a run directory, or written by a run before
+ * the records existed, or by a run on another store), or a records file is damaged before its
+ * end (a torn last line is skipped: the run may still be writing it).
+ */
+export class RecordsError extends BcssBulkError {
+  constructor(code: 'NO_RECORDS' | 'RECORDS_DAMAGED', message: string) {
+    super(code, message);
+  }
+}

@@ -77,6 +77,14 @@ export interface ResumeState {
   readonly counts: Readonly<Record<string, OutcomeCounts>>;
 }
 
+/** Where a run appends its compliance records. */
+export interface RecordsSink {
+  /** Appends whole lines. @throws {StoreIoError} the file could not be written. */
+  append(lines: readonly object[]): void;
+  /** Syncs and closes the file. @throws {StoreIoError} the file could not be synced or closed. */
+  close(): void;
+}
+
 /** Storage seam of a run. */
 export interface RunStore {
   /**
@@ -94,6 +102,11 @@ export interface RunStore {
   verifyInput?(position: number, fingerprint: string): void;
   /** Optional: true when records should carry keys unmasked (an explicit opt-in of the store's owner). */
   readonly keepsNationalNumbers?: boolean;
+  /**
+   * Optional: where the run appends its compliance records (for the report for the BCSS), opened
+   * once when the run starts; a store without it keeps none.
+   */
+  openRecords?(startedAt: number): RecordsSink;
 }
 
 /** How many items at the start of the input are fingerprinted for {@link RunStore.verifyInput}. */

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { parseOptions } from '../../util/options.js';
 import { InputChangedError } from '../errors.js';
 import { assertReadableOptions } from '../../util/options-guard.js';
-import type { OutcomeRecord, ResumeState, RunMeta, RunStore } from '../store.js';
+import type { OutcomeRecord, RecordsSink, ResumeState, RunMeta, RunStore } from '../store.js';
 import { nextMacrotask } from '../../util/macrotask.js';
 import { encodeRecord } from './framing.js';
 import { DIR_MODE, FILE_MODE, storeIo, writeFileDurably, type AppendHandle, type FileSystem } from './fs.js';
@@ -23,6 +23,7 @@ import { CHECKPOINT_FILE, journalFileName, ledgerFileName, loadRunDir, type Chec
 import { Sealer, sealSnapshot } from './sealer.js';
 import { ledgerFor, type TriageRoute } from './triage.js';
 import { fileStoreOptionsSchema, type FileStoreOptions } from './options.js';
+import { RecordsFile } from '../records/writer.js';
 
 export type { FileStoreOptions } from './options.js';
 
@@ -128,6 +129,11 @@ export class FileStore implements RunStore {
     return this.append(ledgerFileName(ledger), record, () => {
       this.progress.add(record.position, record.source, record.outcome);
     });
+  }
+
+  /** {@inheritDoc RunStore.openRecords} @throws {StoreIoError} the records file could not be created. */
+  openRecords(startedAt: number): RecordsSink {
+    return new RecordsFile(this.dir, startedAt);
   }
 
   /** {@inheritDoc RunStore.verifyInput} @throws {InputChangedError} when the item differs from the earlier run's. */
