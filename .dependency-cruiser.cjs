@@ -11,6 +11,7 @@ const LAYERS = [
   ['shared'],
   ['engine'],
   ['observe', 'plan', 'bcss'],
+  ['report'],
   ['testing', 'cli'],
 ];
 
