@@ -197,3 +197,8 @@ export function ruleName(id: string, language: ReportLanguage): string {
 export function ruleDetail(id: string, ok: boolean, facts: Facts, language: ReportLanguage): string {
   return wordsOf(language).detail(id.startsWith('cap:') ? 'cap' : id, ok, facts);
 }
+
+/** A verdict's detail in a language. */
+export function ruleDetailOf(rule: { readonly id: string; readonly ok: boolean; readonly facts: Facts }, language: ReportLanguage): string {
+  return ruleDetail(rule.id, rule.ok, rule.facts, language);
+}
