@@ -56,7 +56,7 @@ export function renderReportHtml(report: ComplianceReport, options: ReportHtmlOp
     plan === undefined
       ? `<p class="note">${esc(w.noPlan)}</p>`
       : horizontalBars(
-          [{ label: w.calls, values: [plan.plannedCalls, plan.actualCalls] }, { label: w.hours, values: [plan.plannedHours, plan.actualHours] }, ...plan.sources.map((s) => ({ label: `${s.source} (${w.calls})`, values: [s.plannedCalls, s.actualCalls] }))],
+          [{ label: w.calls, values: [plan.plannedCalls, plan.actualCalls] }, ...plan.sources.map((s) => ({ label: `${s.source} (${w.calls})`, values: [s.plannedCalls, s.actualCalls] }))],
           [w.planned, w.actual],
           w.planVersusActual,
         );
@@ -73,9 +73,10 @@ export function renderReportHtml(report: ComplianceReport, options: ReportHtmlOp
 <h2>${esc(w.callsPerHour)}</h2>${legend}${hourBars(report.callsPerHour, names, zone, w.callsPerHour)}
 <h2>${esc(w.inFlight)}</h2>${inFlight}
 <h2>${esc(w.timeline)}</h2>${timelineBands(report.timeline, marks, w.states, from, to, zone, w.timeline)}
-<table id="pauses"><tbody>${pauses}</tbody></table><table id="events"><tbody>${events}</tbody></table>
+${pauses === '' ? '' : `<h3>${esc(w.pauses)}</h3><table id="pauses"><thead><tr><th>${esc(w.at)}</th><th>${esc(w.reason)}</th><th>${esc(w.origin)}</th><th>${esc(w.message)}</th><th>${esc(w.resumedAt)}</th><th>${esc(w.delay)}</th></tr></thead><tbody>${pauses}</tbody></table>`}
+${events === '' ? '' : `<h3>${esc(w.events)}</h3><table id="events"><thead><tr><th>${esc(w.at)}</th><th>${esc(w.event)}</th><th>${esc(w.source)}</th><th>${esc(w.reason)}</th></tr></thead><tbody>${events}</tbody></table>`}
 <h2>${esc(w.rejectsByCode)}</h2>${rejects.length === 0 ? `<p>${esc(w.none)}</p>` : horizontalBars(rejects.map(([code, count]) => ({ label: code, values: [count] })), [], w.rejectsByCode)}
-<h2>${esc(w.planVersusActual)}</h2>${planChart}
+<h2>${esc(w.planVersusActual)}</h2>${plan === undefined ? '' : `<p>${esc(w.hours)}: ${esc(w.planned)} ${plan.plannedHours} · ${esc(w.actual)} ${plan.actualHours}</p>`}${planChart}
 </body></html>
 `;
 }

@@ -39,6 +39,15 @@ interface Words {
   readonly noPlan: string;
   readonly runs: string;
   readonly period: string;
+  readonly pauses: string;
+  readonly events: string;
+  readonly at: string;
+  readonly reason: string;
+  readonly origin: string;
+  readonly message: string;
+  readonly resumedAt: string;
+  readonly delay: string;
+  readonly event: string;
   readonly states: Readonly<Record<string, string>>;
   readonly rules: Readonly<Record<string, string>>;
   readonly detail: (id: string, ok: boolean, facts: Facts) => string;
@@ -72,6 +81,15 @@ const EN: Words = {
   noPlan: 'The run was given no plan.',
   runs: 'run starts',
   period: 'Period',
+  pauses: 'Pauses',
+  events: 'Overload cooldowns, stalls and the shared mode',
+  at: 'At',
+  reason: 'Reason',
+  origin: 'Origin',
+  message: 'Message',
+  resumedAt: 'Resumed at',
+  delay: 'Delay',
+  event: 'Event',
   states: { running: 'running', waiting: 'waiting for its window', paused: 'paused', draining: 'draining' },
   rules: { announcement: 'Batch announced a week ahead', 'office-hours': 'No calls in office hours', cap: 'Simultaneous calls within the cap', 'min-pause': 'A delay between a pause and its resumption', 'reject-ratio': 'Rejects kept to a minimum' },
   detail: (id, ok, f) => {
@@ -118,6 +136,15 @@ const FR: Words = {
   noPlan: 'Aucun plan n’a été donné à l’exécution.',
   runs: 'démarrages',
   period: 'Période',
+  pauses: 'Pauses',
+  events: 'Protections contre la surcharge, blocages et mode partagé',
+  at: 'À',
+  reason: 'Raison',
+  origin: 'Origine',
+  message: 'Message',
+  resumedAt: 'Reprise à',
+  delay: 'Délai',
+  event: 'Événement',
   states: { running: 'en cours', waiting: 'attend sa plage', paused: 'en pause', draining: 'se vide' },
   rules: { announcement: 'Lot annoncé une semaine à l’avance', 'office-hours': 'Aucun appel pendant les heures de bureau', cap: 'Appels simultanés sous le plafond', 'min-pause': 'Un délai entre une pause et sa reprise', 'reject-ratio': 'Rejets limités au minimum' },
   detail: (id, ok, f) => {
@@ -164,6 +191,15 @@ const NL: Words = {
   noPlan: 'De uitvoering kreeg geen plan.',
   runs: 'starts',
   period: 'Periode',
+  pauses: 'Pauzes',
+  events: 'Overbelastingsbeveiliging, blokkeringen en gedeelde modus',
+  at: 'Om',
+  reason: 'Reden',
+  origin: 'Oorsprong',
+  message: 'Bericht',
+  resumedAt: 'Hervat om',
+  delay: 'Wachttijd',
+  event: 'Gebeurtenis',
   states: { running: 'loopt', waiting: 'wacht op zijn venster', paused: 'gepauzeerd', draining: 'loopt leeg' },
   rules: { announcement: 'Batch een week vooraf aangekondigd', 'office-hours': 'Geen oproepen tijdens de kantooruren', cap: 'Gelijktijdige oproepen binnen het plafond', 'min-pause': 'Een wachttijd tussen een pauze en de hervatting', 'reject-ratio': 'Weigeringen tot een minimum beperkt' },
   detail: (id, ok, f) => {

@@ -86,7 +86,7 @@ describe('report page in a real browser', () => {
       expect(requests).toEqual([url]);
       expect(await tab.$$eval('svg', (charts) => charts.length)).toBeGreaterThanOrEqual(5);
 
-      const text = await tab.evaluate(() => document.body.innerText);
+      const text = await tab.$eval('body', (body) => (body as unknown as { innerText: string }).innerText);
       for (const expected of ['Rapport pour la BCSS', 'Lot annoncé une semaine à l’avance', 'respectée', 'rn', 'pensions', 'HTTP_404', 'rn : pic de 4 appels simultanés, plafond BCSS 4', 'pensions : pic de 2 appels simultanés, plafond BCSS 2']) {
         expect(text).toContain(expected);
       }
