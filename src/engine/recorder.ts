@@ -13,11 +13,13 @@ import type { Clock } from '../util/clock.js';
 import { reasonOf } from '../util/reason.js';
 import { RunFailedError } from '../util/errors.js';
 import type { RecordsSink, RunMeta, RunStore } from '../store/store.js';
-import { RECORDS_VERSION, type CodeCounts, type MetaLine, type MinuteLine, type PlanRecord, type RecordsLine } from '../store/records/format.js';
+import { encodeCounts, encodeSeconds, RECORDS_VERSION, type MetaLine, type MinuteLine, type PlanRecord, type RecordsLine } from '../store/records/format.js';
 import type { RunEvents } from './events.js';
 import { isFinal, type RunState } from './state-machine.js';
 
 const MINUTE_MS = 60_000;
+/** How often the totals are written (and at the end). */
+const TOTALS_EVERY_MS = 10 * MINUTE_MS;
 
 /** The events kept whole in the records (their payloads carry the reasons). */
 const KEPT_EVENTS = ['state', 'source-paused', 'source-resumed', 'stalled', 'resume-scheduled', 'shared-unavailable', 'shared-restored'] as const;
@@ -51,12 +53,12 @@ class SourceMinute {
       k: 'min',
       s: this.source,
       m: minute,
-      p: this.peaks.slice(0, last + 1),
-      c: this.starts.slice(0, started),
+      p: encodeSeconds(this.peaks.slice(0, last + 1)),
+      c: encodeSeconds(this.starts.slice(0, started)),
       e: this.inFlight,
-      ...(this.rejects === undefined ? {} : { r: this.rejects }),
-      ...(this.exhausted === undefined ? {} : { x: this.exhausted }),
-      ...(this.retries === undefined ? {} : { t: this.retries }),
+      ...(this.rejects === undefined ? {} : { r: encodeCounts(this.rejects) }),
+      ...(this.exhausted === undefined ? {} : { x: encodeCounts(this.exhausted) }),
+      ...(this.retries === undefined ? {} : { t: encodeCounts(this.retries) }),
     };
     this.starts.fill(0, 0, last + 1);
     this.last = -1;
@@ -65,10 +67,12 @@ class SourceMinute {
   }
 }
 
-function count(counts: CodeCounts | undefined, code: string | undefined): CodeCounts {
-  const into = counts ?? {};
-  const key = code ?? 'UNKNOWN';
-  into[key] = (into[key] ?? 0) + 1;
+/** Counts by code number. */
+type CodeCounts = Map<number, number>;
+
+function count(counts: CodeCounts | undefined, code: number): CodeCounts {
+  const into = counts ?? new Map<number, number>();
+  into.set(code, (into.get(code) ?? 0) + 1);
   return into;
 }
 
@@ -96,7 +100,8 @@ export function recorderSettings(options: { readonly minPauseMs: number; readonl
 export class Recorder {
   #sink: RecordsSink | undefined;
   #minute = 0;
-  #totalsMinute = -1;
+  #totalsAt = Number.NEGATIVE_INFINITY;
+  readonly #codes = new Map<string, number>();
   readonly #sources = new Map<string, SourceMinute>();
 
   constructor(
@@ -120,12 +125,12 @@ export class Recorder {
     for (const event of KEPT_EVENTS) this.run.on(event, (payload) => this.write([{ ...payload, k: 'ev', e: event }]));
     this.run.on('reject', (record) => {
       const source = this.minuteOf(record.source, this.clock.now());
-      if (record.outcome === 'exhausted') source.exhausted = count(source.exhausted, record.code);
-      else source.rejects = count(source.rejects, record.code);
+      if (record.outcome === 'exhausted') source.exhausted = count(source.exhausted, this.codeOf(record.code));
+      else source.rejects = count(source.rejects, this.codeOf(record.code));
     });
     this.run.on('retry', (retry) => {
       const source = this.minuteOf(retry.source, retry.at);
-      source.retries = count(source.retries, retry.code);
+      source.retries = count(source.retries, this.codeOf(retry.code));
     });
     this.run.on('progress', (status) => this.progress(status.at, status.state, status.totals));
   }
@@ -148,6 +153,17 @@ export class Recorder {
     minute.inFlight--;
   }
 
+  /** The number of an outcome code in the records (its `code` line written the first time). */
+  private codeOf(code: string | undefined): number {
+    const name = code ?? 'UNKNOWN';
+    let number = this.#codes.get(name);
+    if (number === undefined) {
+      this.#codes.set(name, (number = this.#codes.size));
+      this.write([{ k: 'code', i: number, c: name }]);
+    }
+    return number;
+  }
+
   /** The source's minute at `now`, after writing the minutes before it. */
   private minuteOf(source: string, now: number): SourceMinute {
     if (now - this.#minute >= MINUTE_MS) this.roll(now);
@@ -167,14 +183,13 @@ export class Recorder {
     this.write(lines);
   }
 
-  /** Each progress: the minutes passed, the totals once a minute, and everything at the end. */
+  /** Each progress: the minutes passed, the totals every ten minutes, and everything at the end. */
   private progress(at: number, state: RunState, totals: MinuteTotals): void {
     if (this.#sink === undefined) return;
     if (at - this.#minute >= MINUTE_MS) this.roll(at);
     const final = isFinal(state);
-    const minute = at - (at % MINUTE_MS);
-    if (final || minute !== this.#totalsMinute) {
-      this.#totalsMinute = minute;
+    if (final || at - this.#totalsAt >= TOTALS_EVERY_MS) {
+      this.#totalsAt = at;
       const { finished, succeeded, rejected, exhausted, attempts, retries } = totals;
       this.write([{ k: 'totals', at, t: { finished, succeeded, rejected, exhausted, attempts, retries } }]);
     }

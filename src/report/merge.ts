@@ -4,7 +4,7 @@
  * flight add up per second, which is exact for runs that do not overlap in time and an upper
  * bound for processes running at once (their peaks may fall at different instants of the second).
  */
-import type { CodeCounts, EventLine, MinuteLine, RecordsOfRun, TotalsLine } from '../store/records/index.js';
+import { decodeCounts, decodeSeconds, type CodeCounts, type EventLine, type MinuteLine, type RecordsOfRun, type TotalsLine } from '../store/records/index.js';
 
 const MINUTE_MS = 60_000;
 
@@ -44,7 +44,7 @@ function seriesOf(merged: Map<string, SourceSeries>, source: string): SourceSeri
 }
 
 /** Adds one file's minute lines of a source into its series (a file's peaks per second are exact). */
-function addMinutes(series: SourceSeries, lines: readonly MinuteLine[], endAt: number): void {
+function addMinutes(series: SourceSeries, lines: readonly MinuteLine[], endAt: number, codes: readonly string[]): void {
   const peaks = new Map<number, number>();
   const inFlightFrom = (fromSecond: number, toSecond: number, inFlight: number) => {
     if (inFlight > 0) for (let s = fromSecond; s < toSecond; s++) peaks.set(s, Math.max(peaks.get(s) ?? 0, inFlight));
@@ -52,21 +52,23 @@ function addMinutes(series: SourceSeries, lines: readonly MinuteLine[], endAt: n
   let carried: { second: number; inFlight: number } | undefined;
   for (const line of lines) {
     const first = line.m / 1000;
+    const [lineP, lineC] = [decodeSeconds(line.p), decodeSeconds(line.c)];
     if (carried !== undefined) inFlightFrom(carried.second, first, carried.inFlight);
     for (let i = 0; i < 60; i++) {
-      const peak = i < line.p.length ? line.p[i]! : line.e;
+      const peak = i < lineP.length ? lineP[i]! : line.e;
       if (peak > 0) peaks.set(first + i, Math.max(peaks.get(first + i) ?? 0, peak));
-      const started = line.c[i] ?? 0;
+      const started = lineC[i] ?? 0;
       if (started > 0) series.starts.set(first + i, (series.starts.get(first + i) ?? 0) + started);
     }
     carried = { second: first + 60, inFlight: line.e };
-    add(series.rejects, line.r);
-    add(series.exhausted, line.x);
-    add(series.retries, line.t);
-    if (line.r !== undefined || line.x !== undefined) {
+    const [rejects, exhausted] = [decodeCounts(line.r, codes), decodeCounts(line.x, codes)];
+    add(series.rejects, rejects);
+    add(series.exhausted, exhausted);
+    add(series.retries, decodeCounts(line.t, codes));
+    if (rejects !== undefined || exhausted !== undefined) {
       const minute = series.rejectsPerMinute.get(line.m) ?? {};
-      add(minute, line.r);
-      add(minute, line.x);
+      add(minute, rejects);
+      add(minute, exhausted);
       series.rejectsPerMinute.set(line.m, minute);
     }
   }
@@ -84,6 +86,7 @@ export function mergeRecords(runs: readonly RecordsOfRun[]): MergedRecords {
   runs.forEach((run, index) => {
     for (const name of Object.keys(run.meta.meta.sources)) seriesOf(series, name);
     const minutes = new Map<string, MinuteLine[]>();
+    const codes: string[] = [];
     let fileEnd = Date.parse(run.meta.meta.startedAt);
     for (const line of run.lines) {
       if (line.k === 'min') {
@@ -91,6 +94,8 @@ export function mergeRecords(runs: readonly RecordsOfRun[]): MergedRecords {
         if (list === undefined) minutes.set(line.s, (list = []));
         list.push(line);
         fileEnd = Math.max(fileEnd, line.m + MINUTE_MS);
+      } else if (line.k === 'code') {
+        codes[line.i] = line.c;
       } else if (line.k === 'ev') {
         events.push({ ...line, run: index });
         fileEnd = Math.max(fileEnd, line.at);
@@ -101,7 +106,7 @@ export function mergeRecords(runs: readonly RecordsOfRun[]): MergedRecords {
       }
     }
     seen(fileEnd);
-    for (const [source, lines] of minutes) addMinutes(seriesOf(series, source), lines, fileEnd);
+    for (const [source, lines] of minutes) addMinutes(seriesOf(series, source), lines, fileEnd, codes);
   });
   events.sort((a, b) => a.at - b.at);
   let totals: { finished: number; succeeded: number; rejected: number; exhausted: number; attempts: number; retries: number } | undefined;
