@@ -23,6 +23,7 @@ import { announcementSchema } from '../../src/policy/announcement.js';
 import { sourceSchema } from '../../src/policy/source.js';
 import { sharedSchema } from '../../src/shared/shared-options.js';
 import { fileStoreOptionsSchema } from '../../src/store/file-store/options.js';
+import { plannedFiguresSchema } from '../../src/store/records/format.js';
 import { overrideSchema } from '../../src/util/options.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -66,6 +67,9 @@ const OPTIONS: ReadonlyArray<readonly [name: string, file: string, shape: Shape 
   ['FakeClockOptions', 'util/fake-clock.ts', undefined],
   ['RunWithFakeTimersOptions', 'testing/fake-timers.ts', undefined],
   ['RepairOptions', 'store/file-store/repair.ts', undefined],
+  ['PlannedFigures', 'store/records/format.ts', plannedFiguresSchema.shape],
+  ['PlannedSource', 'store/records/format.ts', undefined],
+  ['ReportHtmlOptions', 'report/html.ts', undefined],
 ];
 
 const program = ts.createProgram([...new Set(OPTIONS.map(([, file]) => src(file)))], { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, strict: true, noEmit: true, skipLibCheck: true });
