@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRun, FileStore, type CallContext } from '../../src/index.js';
+import { createRun, FileStore, planBatch, type CallContext } from '../../src/index.js';
 import { FakeClock } from '../../src/testing.js';
 import { readReport } from '../../src/report/index.js';
 
@@ -56,6 +56,7 @@ describe('report for the BCSS', () => {
     const store = await FileStore.open(dir);
     const service = observingService(clock, (item) => 30_000 + (item % 5) * 10_000);
     const items = Array.from({ length: 1050 }, (_, i) => i);
+    const plan = planBatch({ volumes: { rn: 700, pensions: 350 }, sources: { rn: { kind: 'rn' }, pensions: { kind: 'authentic' } }, latencyMs: 50_000, start: new Date(clock.now()) });
     const run = createRun<number, number>({
       input: items,
       source: (item) => (item % 3 === 0 ? 'pensions' : 'rn'),
@@ -66,7 +67,7 @@ describe('report for the BCSS', () => {
       waitForWindow: true,
       announcement: { reference: 'SD-2026-000042', announcedOn: '2025-12-22' },
       name: 'two-nights',
-      plan: { start: '2026-01-06T05:00:00Z', end: '2026-01-06T17:30:00Z', totalCalls: 1050, hours: 2.5, sources: [{ source: 'rn', calls: 700, cap: 4, ceilingPerHour: 288 }, { source: 'pensions', calls: 350, cap: 2, ceilingPerHour: 144 }], boundBy: 'source' } as never,
+      plan,
     });
     // Night 2 (from 16:00Z): a manual pause of 6 minutes at 16:10Z.
     clock.setTimeout(() => run.pause(), Date.UTC(2026, 0, 6, 16, 10) - clock.now());
@@ -93,7 +94,11 @@ describe('report for the BCSS', () => {
     expect(report.announcement).toMatchObject({ reference: 'SD-2026-000042', leadTimeDays: 15 });
     expect(report.pauses).toEqual([expect.objectContaining({ reason: 'manual', delayMs: 360_000, honoured: true })]);
     expect(report.timeline.map((period) => period.state)).toContain('waiting');
-    expect(report.plan).toMatchObject({ plannedCalls: 1050, actualCalls: 1050 });
+    expect(report.plan).toMatchObject({ plannedCalls: plan.totalCalls, plannedHours: plan.hours, actualCalls: 1050, plannedStart: plan.start.toISOString() });
+    expect(report.plan!.sources).toEqual([
+      { source: 'rn', plannedCalls: plan.sources[0]!.calls, actualCalls: 700, plannedCap: 4, peakConcurrency: 4 },
+      { source: 'pensions', plannedCalls: plan.sources[1]!.calls, actualCalls: 350, plannedCap: 2, peakConcurrency: 2 },
+    ]);
     expect(report.rules.map((rule) => [rule.id, rule.ok])).toEqual([
       ['announcement', true],
       ['office-hours', true],
