@@ -31,7 +31,7 @@ export interface DispatchContext<T, R> {
   fail(error: RunFailedError): void;
   pump(): void;
   /** The compliance recorder: told where each call starts and where its promise settles. */
-  readonly recorder: Pick<Recorder, 'started' | 'ended'>;
+  readonly recorder: Pick<Recorder, 'started' | 'ended' | 'recording'>;
 }
 
 /** The settings the dispatcher reads. */
@@ -140,7 +140,7 @@ export class Dispatcher<T, R> {
     } catch (error) {
       call = Promise.reject(error);
     }
-    Promise.resolve(call).then(() => this.run.recorder.ended(lane.name, this.clock.now()), () => this.run.recorder.ended(lane.name, this.clock.now()));
+    if (this.run.recorder.recording) Promise.resolve(call).then(() => this.run.recorder.ended(lane.name, this.clock.now()), () => this.run.recorder.ended(lane.name, this.clock.now()));
     Promise.resolve(call).then(
       (value) => this.ended(pending, attempt, { ok: true, value }),
       (error: unknown) => this.ended(pending, attempt, { ok: false, error }),

@@ -135,6 +135,11 @@ export class Recorder {
     this.run.on('progress', (status) => this.progress(status.at, status.state, status.totals));
   }
 
+  /** True while the records are open (a store that keeps records, a run not yet ended). */
+  get recording(): boolean {
+    return this.#sink !== undefined;
+  }
+
   /** A call of `source` starts (the caller's function is about to be invoked). */
   started(source: string, now: number): void {
     if (this.#sink === undefined) return;
