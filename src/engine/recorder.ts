@@ -144,7 +144,7 @@ export class Recorder {
   started(source: string, now: number): void {
     if (this.#sink === undefined) return;
     const minute = this.minuteOf(source, now);
-    const second = Math.floor((now - this.#minute) / 1000);
+    const second = this.secondOf(now);
     minute.touch(second);
     minute.starts[second]!++;
     if (++minute.inFlight > minute.peaks[second]!) minute.peaks[second] = minute.inFlight;
@@ -154,8 +154,13 @@ export class Recorder {
   ended(source: string, now: number): void {
     if (this.#sink === undefined) return;
     const minute = this.minuteOf(source, now);
-    minute.touch(Math.floor((now - this.#minute) / 1000));
+    minute.touch(this.secondOf(now));
     minute.inFlight--;
+  }
+
+  /** The second of the current minute (a clock stepped back counts in the minute's first second). */
+  private secondOf(now: number): number {
+    return Math.max(0, Math.floor((now - this.#minute) / 1000));
   }
 
   /** The number of an outcome code in the records (its `code` line written the first time). */
