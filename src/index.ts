@@ -55,7 +55,9 @@ export type { AllowedWindow, AllowedTimeEnd } from './calendar/windows.js';
 
 // ── The run's records (src/store/): memory and file stores, ledgers, repair ──────────────────
 export { MemoryStore, FINGERPRINTED_ITEMS } from './store/store.js';
-export type { RunStore, RunMeta, OutcomeRecord, ItemOutcome, SourceRecord, ResumeState, OutcomeCounts, CalendarRecord } from './store/store.js';
+export type { RunStore, RunMeta, OutcomeRecord, ItemOutcome, SourceRecord, ResumeState, OutcomeCounts, CalendarRecord, RecordsSink } from './store/store.js';
+export { plannedFiguresSchema } from './store/records/index.js';
+export type { PlannedFigures, PlannedSource } from './store/records/index.js';
 export {
   FileStore,
   DEFAULT_LEDGER,
@@ -119,6 +121,10 @@ export type { SimulateBatchOptions, SimulatedSource, SimulatedRunOptions, Simula
 export { latencyModelSchema } from './plan/latency-model.js';
 export type { LatencyModel } from './plan/latency-model.js';
 
+// ── The report for the BCSS (src/report/): figures, verdicts per rule, the HTML page ────────
+export { readReport, renderReportHtml, REPORT_LANGUAGES, ruleDetailOf } from './report/index.js';
+export type { ReportHtmlOptions, ReportLanguage, RuleFacts, ComplianceReport, RuleVerdict, RuleId, SourceFigures, HourFigures, PauseFigures, StatePeriod, RunEventFigures, PlanVersusActual } from './report/index.js';
+
 // ── The BCSS client (src/bcss/) ──────────────────────────────────────────────────────────────
 export { createBcssClient, bcssClientSchema, bcssTlsSchema, BCSS_ENVIRONMENTS, BCSS_TRANSPORT_BASE_URL, DEFAULT_MAX_REPLY_BYTES } from './bcss/client.js';
 export type { BcssClient, BcssClientOptions, BcssEnvironment, SoaRequest, SsdnRequest, CallOptions } from './bcss/client.js';
@@ -152,7 +158,7 @@ export type { ConfigIssue } from './util/errors.js';
 export { PolicyError, AnnouncementError, CallTimeoutError, HttpStatusError } from './policy/errors.js';
 export { RunStateError, CallStalledError, OfficeHoursError, InputFileError } from './engine/errors.js';
 export type { InputFileProblem } from './engine/errors.js';
-export { InputChangedError, RunDirLockedError, LedgerDamagedError, StoreIoError } from './store/errors.js';
+export { InputChangedError, RunDirLockedError, LedgerDamagedError, StoreIoError, RecordsError } from './store/errors.js';
 export type { LedgerDamage, LedgerDamageDetails } from './store/errors.js';
 export { RunLockedError, SharedStateError } from './shared/errors.js';
 export { DeliveryError, ObserverAttachedError } from './observe/errors.js';

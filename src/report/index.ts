@@ -2,5 +2,5 @@
 export { readReport } from './read.js';
 export { buildReport } from './figures.js';
 export { renderReportHtml, type ReportHtmlOptions } from './html.js';
-export { REPORT_LANGUAGES, ruleDetailOf, type ReportLanguage } from './texts.js';
+export { REPORT_LANGUAGES, ruleDetailOf, type ReportLanguage, type RuleFacts } from './texts.js';
 export type * from './model.js';

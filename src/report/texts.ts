@@ -9,7 +9,8 @@ export type ReportLanguage = 'fr' | 'nl' | 'en';
 /** The languages of the report. */
 export const REPORT_LANGUAGES: readonly ReportLanguage[] = ['fr', 'nl', 'en'];
 
-type Facts = Readonly<Record<string, string | number>>;
+/** The figures a rule's verdict is written from, by name (e.g. `peak`, `cap`). */
+export type RuleFacts = Readonly<Record<string, string | number>>;
 
 interface Words {
   readonly title: string;
@@ -50,7 +51,7 @@ interface Words {
   readonly event: string;
   readonly states: Readonly<Record<string, string>>;
   readonly rules: Readonly<Record<string, string>>;
-  readonly detail: (id: string, ok: boolean, facts: Facts) => string;
+  readonly detail: (id: string, ok: boolean, facts: RuleFacts) => string;
 }
 
 const EN: Words = {
@@ -230,11 +231,11 @@ export function ruleName(id: string, language: ReportLanguage): string {
 }
 
 /** A rule's detail in a language. */
-export function ruleDetail(id: string, ok: boolean, facts: Facts, language: ReportLanguage): string {
+export function ruleDetail(id: string, ok: boolean, facts: RuleFacts, language: ReportLanguage): string {
   return wordsOf(language).detail(id.startsWith('cap:') ? 'cap' : id, ok, facts);
 }
 
 /** A verdict's detail in a language. */
-export function ruleDetailOf(rule: { readonly id: string; readonly ok: boolean; readonly facts: Facts }, language: ReportLanguage): string {
+export function ruleDetailOf(rule: { readonly id: string; readonly ok: boolean; readonly facts: RuleFacts }, language: ReportLanguage): string {
   return ruleDetail(rule.id, rule.ok, rule.facts, language);
 }
