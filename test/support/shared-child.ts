@@ -15,6 +15,8 @@ interface ChildConfig {
   readonly calls: number;
   readonly callMs: number;
   readonly timeoutMs?: number;
+  readonly hardDeadlineMs?: number;
+  readonly abortGraceMs?: number;
   readonly waitForGo?: boolean;
   readonly shared: SharedOptions;
 }
@@ -25,7 +27,7 @@ const print = (line: Record<string, unknown>) => process.stdout.write(`${JSON.st
 const run = createRun<number, string>({
   input: Array.from({ length: config.calls }, (_, i) => i),
   source: 'bcss',
-  sources: { bcss: { kind: 'bcss' } },
+  sources: { bcss: { kind: 'bcss', hardDeadlineMs: config.hardDeadlineMs, abortGraceMs: config.abortGraceMs } },
   calendar: { enforce: false, override: { reason: 'test against a loopback server, not the BCSS' } },
   announcement: { override: { reason: 'test against a loopback server, not a mass call to the BCSS' } },
   timeoutMs: config.timeoutMs ?? 10_000,
