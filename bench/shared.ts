@@ -114,10 +114,10 @@ export interface SharedResult {
 }
 
 /** Measures the three contenders at 20 ms and 200 ms on the redis-server at `redisUrl`. */
-export async function measureShared(build: LibraryBuild, redisUrl: string, callsAt20ms: number, callsAt200ms: number): Promise<SharedResult> {
+export async function measureShared(build: LibraryBuild, redisUrl: string, callsAt20ms: number, callsAt200ms: number, only: readonly SharedContender[] = ['bcss-bulk', 'bottleneck', 'redis-semaphore']): Promise<SharedResult> {
   const contenders = {} as Record<SharedContender, { at20ms: SharedFigures; at200ms: SharedFigures }>;
   let seq = 0;
-  for (const contender of ['bcss-bulk', 'bottleneck', 'redis-semaphore'] as const) {
+  for (const contender of only) {
     const at20ms = await measureOne(contender, build, redisUrl, 20, callsAt20ms, `bench-${process.pid}-${++seq}`);
     const at200ms = await measureOne(contender, build, redisUrl, 200, callsAt200ms, `bench-${process.pid}-${++seq}`);
     contenders[contender] = { at20ms, at200ms };
