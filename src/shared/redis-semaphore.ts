@@ -216,6 +216,7 @@ export class RedisSemaphore implements SlotGate {
         this.scheduleNudge(Number(reply[1]));
         return; // queued: the grant comes through the listener
       }
+      this.issued.delete(waiter.seq); // refused during a recovery window: nothing was queued
       await this.pause(Math.min(Math.max(Number(reply[1]), 1), this.options.recoveryMs));
     }
   }

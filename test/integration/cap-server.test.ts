@@ -7,12 +7,17 @@
  *   server never executes more than the cap, in-process and shared.
  * - A process stopped with SIGSTOP for longer than its leases' time-to-live while its calls are
  *   at the server: the server never executes more than the cap.
- * (A SIGKILLed process's slots coming back within the lease bound: test/integration/shared-mode.test.ts.)
+ * - A replica promoted while calls run (the clients reconnect to it through one address): the
+ *   server never executes more than the cap, and nothing is lost.
+ * (A SIGKILLed process's slots coming back within the lease bound, and Redis restarted empty:
+ * test/integration/shared-mode.test.ts.)
  */
+import { connect, createServer, type Socket } from 'node:net';
+import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRun, type SharedOptions } from '../../src/index.js';
 import { startCountingServer, type CountingServer } from '../support/counting-server.js';
-import { findRedisServer, startTestRedis, type TestRedis } from '../support/redis-server.js';
+import { findRedisServer, freePort, startTestRedis, type TestRedis } from '../support/redis-server.js';
 import { outcome, sleep, startTogether, until, type Child } from '../support/cap-children.js';
 import { TEST_ANNOUNCEMENT } from '../helpers.js';
 
@@ -124,6 +129,55 @@ describe('the cap holds at the server', () => {
       expect(outcome(ends[0]!)).toMatchObject({ done: true, succeeded: 4, unfinished: 0 });
       expect(outcome(ends[1]!)).toMatchObject({ done: true, succeeded: 6, unfinished: 0 });
       expect(outcome(ends[2]!)).toMatchObject({ done: true, succeeded: 6, unfinished: 0 });
+    }, 60_000);
+
+    it('a replica promoted while calls run (one address, the clients reconnect to it): never more than the cap, nothing lost', async () => {
+      const replica = await startTestRedis(redisBinary);
+      const admin = new Redis(replica.url);
+      // One address for the clients: a TCP proxy to the primary, switched to the replica at the failover.
+      let target = Number(new URL(redis.url).port);
+      const sockets = new Set<Socket>();
+      const proxy = createServer((client) => {
+        const upstream = connect(target, '127.0.0.1');
+        sockets.add(client).add(upstream);
+        client.pipe(upstream).pipe(client);
+        const drop = () => (client.destroy(), upstream.destroy());
+        client.on('error', drop).on('close', drop);
+        upstream.on('error', drop).on('close', drop);
+      });
+      const port = await freePort();
+      await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve));
+      try {
+        await admin.call('REPLICAOF', '127.0.0.1', String(target));
+        for (let i = 0; ; i++) {
+          if (/master_link_status:up/.test(await admin.info('replication'))) break;
+          if (i > 200) throw new Error('the replica did not sync');
+          await sleep(25);
+        }
+        const common = shared({ redis: `redis://127.0.0.1:${port}`, recoveryMs: 1_000 });
+        const started = await startTogether(
+          ['a', 'b', 'c'].map((name) => ({ name, url: server.url, calls: 4, callMs: 1_500, timeoutMs: 3_000, hardDeadlineMs: 6_000, shared: { ...common, runName: `batch-${name}` } })),
+          children,
+        );
+        await until(() => server.current === 4, 20_000, 'all 4 slots in use');
+        // Failover: the replica becomes the primary; the clients' connections drop and come back to it.
+        await admin.call('REPLICAOF', 'NO', 'ONE');
+        target = replica.port;
+        for (const socket of sockets) socket.destroy();
+        sockets.clear();
+        const ends = await Promise.all(started.map((child) => child.exited));
+        for (const lines of ends) {
+          expect(outcome(lines)).toMatchObject({ done: true, succeeded: 4, unfinished: 0 });
+          expect(lines.some((line) => line['event'] === 'shared-restored')).toBe(true);
+        }
+        expect(server.peak).toBe(4);
+        expect(server.total).toBe(12);
+      } finally {
+        admin.disconnect();
+        for (const socket of sockets) socket.destroy();
+        await new Promise<void>((resolve) => proxy.close(() => resolve()));
+        await replica.close();
+      }
     }, 60_000);
   });
 });
