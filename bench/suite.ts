@@ -15,6 +15,8 @@ import { measureSimulation, type SimulationResult } from './simulation.js';
 import { measureStore, type StoreResult } from './store.js';
 import { measureThroughput, type ThroughputResult } from './throughput.js';
 import { measureUtilization, type UtilizationResult } from './utilization.js';
+import { measureShared, type SharedResult } from './shared.js';
+import { findRedisServer, startTestRedis } from '../test/support/redis-server.js';
 
 /** Sizes of the benchmarks. */
 export interface BenchSizes {
@@ -33,6 +35,8 @@ export interface BenchSizes {
   readonly simulationItems: number;
   /** Items of each FileStore run (with and without the seal). */
   readonly storeItems: number;
+  /** Calls per process of the shared-cap runs (3 processes, one redis-server) at 20 ms and at 200 ms. */
+  readonly sharedCalls: readonly [number, number];
 }
 
 /** The sizes `npm run bench` uses. */
@@ -45,6 +49,7 @@ export const FULL_SIZES: BenchSizes = {
   memoryItems: [100_000, 1_000_000],
   simulationItems: 1_000_000,
   storeItems: 20_000,
+  sharedCalls: [1_000, 100],
 };
 
 /** The targets of issue 8, by field of the summary. */
@@ -54,6 +59,9 @@ export const TARGETS = {
   utilization: { min: 0.97 },
   memoryGrowth: { max: 1.25 },
   capViolations: { max: 0 },
+  sharedUtilization20ms: { min: 0.95 },
+  sharedUtilization200ms: { min: 0.95 },
+  sharedPeak: { max: 4 },
 } as const;
 
 /** What `npm run bench` writes to `bench-results/summary.json`. */
@@ -70,6 +78,12 @@ export interface BenchSummary {
   readonly simulatedCallsPerSecond: number;
   /** Calls that started while their source's cap was reached, over all the runs. */
   readonly capViolations: number;
+  /** Shared mode, 3 processes, cap 4, one redis-server, L = 20 ms: mean requests executing at the server ÷ 4 (null without redis-server). */
+  readonly sharedUtilization20ms: number | null;
+  /** The same at L = 200 ms. */
+  readonly sharedUtilization200ms: number | null;
+  /** Shared mode: most requests executing at the server at once, over both latencies (the cap is 4). */
+  readonly sharedPeak: number | null;
   readonly machine: { readonly node: string; readonly cpu: string; readonly cpus: number; readonly loadAverageAtStart: number; readonly loadAverageAtEnd: number };
   readonly targets: typeof TARGETS;
   readonly measured: {
@@ -81,6 +95,8 @@ export interface BenchSummary {
     readonly store: StoreResult;
     /** A run whose calls resolve without I/O, with a real 10 ms interval alongside: items/s, and how late the interval was (the run's yield budget). */
     readonly responsiveness: ResponsivenessResult;
+    /** The shared cap side by side: bcss-bulk's shared mode, bottleneck's Redis clustering, redis-semaphore (null without redis-server). */
+    readonly shared: SharedResult | null;
   };
   readonly sizes: BenchSizes;
   /** The build of bcss-bulk measured: `dist` (as published) or `src` (through tsx). */
@@ -108,6 +124,8 @@ export async function runBenchmarks(sizes: BenchSizes, build: LibraryBuild, log:
   const store = await measureStore(library, sizes.storeItems, sizes.repeats, monitor);
   log(`responsiveness: a run of ${sizes.throughputItems} items whose calls resolve without I/O, with a real 10 ms interval alongside, ${sizes.repeats} times`);
   const responsiveness = await measureResponsiveness(library, sizes.throughputItems, sizes.repeats, monitor);
+  const shared = await sharedBench(build, sizes, log);
+  const ours = shared?.contenders['bcss-bulk'];
   const cpu = cpus();
   return {
     overheadVsPLimit: throughput.bcssBulkItemsPerSecond / throughput.pLimitItemsPerSecond,
@@ -116,9 +134,12 @@ export async function runBenchmarks(sizes: BenchSizes, build: LibraryBuild, log:
     memoryGrowth: memory.memoryGrowth,
     simulatedCallsPerSecond: simulation.simulatedCallsPerSecond,
     capViolations: monitor.violations,
+    sharedUtilization20ms: ours?.at20ms.utilization ?? null,
+    sharedUtilization200ms: ours?.at200ms.utilization ?? null,
+    sharedPeak: ours === undefined ? null : Math.max(ours.at20ms.peak, ours.at200ms.peak),
     machine: { node: process.version, cpu: cpu[0]?.model ?? 'unknown', cpus: cpu.length, loadAverageAtStart, loadAverageAtEnd: loadavg()[0]! },
     targets: TARGETS,
-    measured: { throughput, utilization, memory, simulation, store, responsiveness },
+    measured: { throughput, utilization, memory, simulation, store, responsiveness, shared },
     sizes,
     library: build,
     finishedAt: new Date().toISOString(),
@@ -126,14 +147,41 @@ export async function runBenchmarks(sizes: BenchSizes, build: LibraryBuild, log:
   };
 }
 
+/** The shared-cap runs on a throw-away redis-server, or null (and a line saying so) when redis-server is not installed. */
+async function sharedBench(build: LibraryBuild, sizes: BenchSizes, log: (line: string) => void): Promise<SharedResult | null> {
+  const binary = findRedisServer();
+  if (binary === undefined) {
+    log('shared: SKIPPED, redis-server is not installed (not on PATH)');
+    return null;
+  }
+  log(`shared: 3 processes, cap 4, one redis-server: bcss-bulk, bottleneck (Redis clustering), redis-semaphore; ${sizes.sharedCalls[0]} calls each at 20 ms, ${sizes.sharedCalls[1]} at 200 ms`);
+  const redis = await startTestRedis(binary);
+  try {
+    return await measureShared(build, redis.url, sizes.sharedCalls[0], sizes.sharedCalls[1]);
+  } finally {
+    await redis.close();
+  }
+}
+
 /** Whether a figure meets its target. */
-function verdict(field: keyof typeof TARGETS, value: number): string {
+function verdict(field: keyof typeof TARGETS, value: number | null): string {
+  if (value === null) return 'not measured';
   const target: { min?: number; max?: number } = TARGETS[field];
   const met = (target.min === undefined || value >= target.min) && (target.max === undefined || value <= target.max);
   return met ? 'met' : 'MISSED';
 }
 
 const number = (value: number, digits = 2) => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const optional = (value: number | null, digits = 2) => (value === null ? '—' : number(value, digits));
+
+/** The shared-cap contenders side by side, one line. */
+function sharedLine(shared: SharedResult | null): string {
+  if (shared === null) return 'shared: not measured (redis-server is not installed)';
+  const figures = Object.entries(shared.contenders).map(
+    ([name, f]) => `${name} ${number(f.at20ms.utilization, 3)} / ${number(f.at200ms.utilization, 3)} (peak ${Math.max(f.at20ms.peak, f.at200ms.peak)})`,
+  );
+  return `shared: utilization at the server at 20 ms / 200 ms, ${shared.processes} processes, cap ${shared.cap}: ${figures.join('; ')}`;
+}
 
 /** The summary as a table for the terminal. */
 export function formatSummary(summary: BenchSummary): string {
@@ -146,6 +194,9 @@ export function formatSummary(summary: BenchSummary): string {
     ['memoryGrowth', number(summary.memoryGrowth, 3), '≤ 1.25', verdict('memoryGrowth', summary.memoryGrowth)],
     ['simulatedCallsPerSecond', number(summary.simulatedCallsPerSecond, 0), '', ''],
     ['capViolations', String(summary.capViolations), '= 0', verdict('capViolations', summary.capViolations)],
+    ['sharedUtilization20ms', optional(summary.sharedUtilization20ms, 3), '≥ 0.95', verdict('sharedUtilization20ms', summary.sharedUtilization20ms)],
+    ['sharedUtilization200ms', optional(summary.sharedUtilization200ms, 3), '≥ 0.95', verdict('sharedUtilization200ms', summary.sharedUtilization200ms)],
+    ['sharedPeak', optional(summary.sharedPeak, 0), '= 4', verdict('sharedPeak', summary.sharedPeak)],
   ];
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i]!.length), ['figure', 'value', 'target'][i]!.length));
   const line = (cells: readonly string[]) => cells.map((cell, i) => (i === 1 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i] ?? 0))).join('  ');
@@ -160,6 +211,7 @@ export function formatSummary(summary: BenchSummary): string {
     `store: ${number(store.sealedItemsPerSecond, 0)} items/s with the seal, ${number(store.unsealedItemsPerSecond, 0)} without (ratio ${number(store.sealRatio, 3)}; fsyncs per item ${number(store.syncsPerItem.sealed, 3)} vs ${number(store.syncsPerItem.unsealed, 3)}; ${store.items} items, medians of ${store.repeats})`,
     `simulation: ${simulation.calls} calls (${number(simulation.virtualHours, 1)} h of virtual time) in ${number(simulation.wallMs / 1000, 1)} s`,
     `responsiveness: ${number(responsiveness.itemsPerSecond, 0)} items/s with calls resolving without I/O; a 10 ms interval ticked ${responsiveness.ticks} times of ${responsiveness.expectedTicks} due, at most ${number(responsiveness.longestGapMs, 1)} ms apart (${responsiveness.items} items, medians of ${responsiveness.repeats})`,
+    sharedLine(summary.measured.shared),
     `library: ${summary.library === 'dist' ? 'dist/ (as published)' : 'src/ through tsx'}`,
     `machine: Node ${summary.machine.node}, ${summary.machine.cpu} × ${summary.machine.cpus}, load average ${number(summary.machine.loadAverageAtStart)} → ${number(summary.machine.loadAverageAtEnd)}`,
   ].join('\n');

@@ -156,11 +156,11 @@ export type { InputLine, InputFileOptions, ReadCsvOptions, ReadLinesOptions, Csv
 export { BcssBulkError, ConfigError, RunFailedError, MissingPeerError, isBcssBulkError } from './util/errors.js';
 export type { ConfigIssue } from './util/errors.js';
 export { PolicyError, AnnouncementError, CallTimeoutError, HttpStatusError } from './policy/errors.js';
-export { RunStateError, CallStalledError, OfficeHoursError, InputFileError } from './engine/errors.js';
+export { RunStateError, CallStalledError, CallHardDeadlineError, OfficeHoursError, InputFileError } from './engine/errors.js';
 export type { InputFileProblem } from './engine/errors.js';
 export { InputChangedError, RunDirLockedError, LedgerDamagedError, StoreIoError, RecordsError } from './store/errors.js';
 export type { LedgerDamage, LedgerDamageDetails } from './store/errors.js';
-export { RunLockedError, SharedStateError } from './shared/errors.js';
+export { RunLockedError, SharedStateError, LeaseLostError } from './shared/errors.js';
 export { DeliveryError, ObserverAttachedError } from './observe/errors.js';
 
 // ── Small utilities (src/util/) ──────────────────────────────────────────────────────────────

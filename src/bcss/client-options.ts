@@ -162,8 +162,11 @@ export interface BcssClientOptions {
    * and the complete reply) must be over by then, however the server trickles its bytes. At
    * the deadline the request is torn down (socket closed) and the call fails with a
    * {@link BcssTransportError} of `networkCode` `ETIMEDOUT` (transient). It applies to an
-   * injected `transport` too. In a run, the engine's own shorter timeout aborts first, through
-   * the call's signal. At most 2147483647 (a Node timer's limit).
+   * injected `transport` too. In a run (the call gets the engine's `context.signal`), the
+   * request is never torn down before the engine lets it: the client's deadline is then at least
+   * the source's hard deadline (`hardDeadlineMs`) plus a second, since a request the client gave up
+   * on would still run at the BCSS and count against the cap; the engine counts the attempt as
+   * timed out at the source's `timeoutMs`. At most 2147483647 (a Node timer's limit).
    * @defaultValue 30000
    */
   readonly timeoutMs?: number | undefined;

@@ -22,6 +22,11 @@ import { assertReadableOptions } from '../util/options-guard.js';
 import { knownSoaSoapAction, SSDN_SEND_XML_SOAP_ACTION } from './contract.js';
 import { BcssFaultError, BcssReplyError, BcssRequestError, displayUrl } from './errors.js';
 import { withDeadline } from './deadline.js';
+import { engineDeadlineMs } from '../engine/call-slot.js';
+import { MAX_TIMER_MS } from '../util/time.js';
+
+/** In a run, how long after the engine's hard deadline the client's own deadline falls: the engine's abort comes first. */
+const ENGINE_ABORT_LEAD_MS = 1_000;
 import { createHttpTransport } from './http-transport.js';
 import { buildSoaEnvelope, buildSsdnEnvelope, type ServiceElement } from './soap.js';
 import { DEFAULT_MAX_REPLY_DEPTH, readSoapReply, soapFaultOf, type BcssReply } from './soap-read.js';
@@ -136,7 +141,11 @@ export function createBcssClient(options: BcssClientOptions): BcssClient {
     if (authorization !== undefined) headers['authorization'] = authorization;
     // Aborted before the exchange starts (e.g. while the envelope was built): no request at all.
     signal?.throwIfAborted();
-    const response = await withDeadline(config.timeoutMs, shown, signal, (combined) =>
+    // In a run, the engine decides when the request is torn down (its hard deadline): the
+    // client's own deadline never comes earlier, so the request keeps its slot at the BCSS.
+    const engineMs = engineDeadlineMs(signal);
+    const deadlineMs = engineMs === undefined ? config.timeoutMs : Math.min(Math.max(config.timeoutMs, engineMs + ENGINE_ABORT_LEAD_MS), MAX_TIMER_MS);
+    const response = await withDeadline(deadlineMs, shown, signal, (combined) =>
       transport({ url: url.href, method: 'POST', headers, body: envelope, signal: combined }),
     );
     return replyOf(response, family, shown, config.maxReplyBytes, config.maxReplyDepth);

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { runCalendarSchema } from '../calendar/run-calendar.js';
 import { announcementSchema } from '../policy/announcement.js';
 import { plannedFiguresSchema } from '../store/records/format.js';
-import { sourceSchema, type ResolvedSource } from '../policy/source.js';
+import { HARD_DEADLINE_FACTOR, sourceSchema, type ResolvedSource } from '../policy/source.js';
 import { fn, nonNegativeMs, parseOptions, positiveInt, positiveMs, ratio } from '../util/options.js';
 import { MAX_TIMER_MS } from '../util/time.js';
 import { resolveCap } from '../policy/caps.js';
@@ -163,7 +163,12 @@ function resolveRunOptions<T, R>(options: RunOptions<T, R>): ResolvedRunOptions<
       refused.push(resolved.issue);
       continue;
     }
-    sources.set(name, { name, kind: config.kind, ...resolved.value, timeoutMs: config.timeoutMs ?? parsed.timeoutMs });
+    const timeoutMs = config.timeoutMs ?? parsed.timeoutMs;
+    const hardDeadlineMs = config.hardDeadlineMs ?? Math.min(HARD_DEADLINE_FACTOR * timeoutMs, MAX_TIMER_MS);
+    if (hardDeadlineMs < timeoutMs) {
+      throw new ConfigError([{ path: ['sources', name, 'hardDeadlineMs'], message: `must be at least the source's timeoutMs (${timeoutMs})` }], 'run configuration');
+    }
+    sources.set(name, { name, kind: config.kind, ...resolved.value, timeoutMs, hardDeadlineMs, abortGraceMs: config.abortGraceMs });
   }
   if (refused.length > 0) throw new PolicyError(refused);
   const crossField = crossFieldIssues(parsed);

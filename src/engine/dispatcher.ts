@@ -1,7 +1,8 @@
 /**
  * The dispatcher: starts calls while slots are free (per source, and in all), round-robin over
  * the sources, each inside the office-hours window; times them out; and hands each settled
- * attempt to the run. One path for both slot gates: the local caps always hold (the lane's
+ * attempt to the run. A call's slot is held until the server is done with its request, not
+ * merely until the attempt timed out or was cut (see call-slot.ts). One path for both slot gates: the local caps always hold (the lane's
  * slot); with a shared gate (Redis), the item then waits, holding its local slot, for a lease
  * on the shared cap before its call starts.
  */
@@ -13,7 +14,8 @@ import { CallTimeoutError } from '../policy/errors.js';
 import type { SlotGate } from '../shared/slot-gate.js';
 import { AttemptContext } from './attempt-context.js';
 import type { CallContext } from './config.js';
-import { calling, cutCall, moveItem, SETTLED, type Calling, type Cut, type Leasing } from './item-state.js';
+import { CallSlot } from './call-slot.js';
+import { calling, cutCall, markCut, moveItem, SETTLED, type Calling, type Cut, type Leasing } from './item-state.js';
 import type { Lanes } from './lanes.js';
 import type { Lifecycle } from './lifecycle.js';
 import type { PendingItem } from './source-lane.js';
@@ -26,7 +28,7 @@ export interface DispatchContext<T, R> {
   outsideWindow(now: number): boolean;
   /** A dispatch saw an instant outside the window: close it. */
   windowClosed(now: number): void;
-  /** An attempt settled (its slot is already free). */
+  /** An attempt settled (its slot is free, or kept by its request until the server is done with it). */
   settled(pending: PendingItem<T>, attempt: Calling, result: AttemptResult<R>): void;
   fail(error: RunFailedError): void;
   pump(): void;
@@ -38,15 +40,19 @@ export interface DispatchContext<T, R> {
 export interface DispatchOptions<T, R> {
   readonly call: (item: T, context: CallContext) => Promise<R> | R;
   readonly maxConcurrency: number | undefined;
-  /** Shared mode: the lease's time to live for a call of `timeoutMs`. */
-  readonly leaseTtl: (timeoutMs: number) => number;
+  /** Shared mode: the lease's time to live for a call that may hold its slot `holdMs` (hard deadline plus grace). */
+  readonly leaseTtl: (holdMs: number) => number;
 }
 
 /** Dispatches the calls of one run. */
 export class Dispatcher<T, R> {
   /** Attempts out (calling, or waiting for a shared slot), by the position of their item (a Map of numbers: a Set of fresh objects costs each one an identity hash). */
   readonly #out = new Map<number, PendingItem<T>>();
+  /** The slots of the calls out, by the position of their item (a call given up on keeps its slot elsewhere: in its CallSlot's timers). */
+  readonly #slots = new Map<number, CallSlot>();
   #nextLane = 0;
+  /** True while cutAll() settles the attempts it cut: no call starts meanwhile (the run may be failing). */
+  #cutting = false;
   /** The shared slot gate, once open (shared mode). */
   #gate: SlotGate | undefined;
 
@@ -71,6 +77,7 @@ export class Dispatcher<T, R> {
     const count = list.length;
     const globalCap = this.options.maxConcurrency ?? Number.POSITIVE_INFINITY;
     const lifecycle = this.run.lifecycle;
+    if (this.#cutting) return;
     let inFlight = this.lanes.occupied();
     let idleTurns = 0;
     while (lifecycle.state === 'running' && inFlight < globalCap && idleTurns < count) {
@@ -93,22 +100,40 @@ export class Dispatcher<T, R> {
 
   /**
    * Cuts every attempt out (see {@link cutCall} for which cut wins) with `reason`; returns how
-   * many were cut. `abandoned` also stops their timeouts when the run failed.
+   * many were cut. A wait for a shared slot is aborted; a call is not: its item moves on at once
+   * (put back, retried or dropped, by who cut it), while its request keeps the slot until the
+   * server is done with it (see call-slot.ts). `clearTimeouts` is kept for the callers' sake: a
+   * detached call has no item timeout left.
    */
   cutAll(by: Cut, reason: Error, clearTimeouts = false): number {
+    void clearTimeouts;
     let cut = 0;
-    for (const pending of this.#out.values()) {
-      const attempt = pending.state as Leasing | Calling;
-      if (cutCall(attempt, by, reason)) cut++;
-      if (clearTimeouts && attempt.kind === 'calling' && attempt.timeoutTimer !== undefined) {
-        this.clock.clearTimeout(attempt.timeoutTimer);
-        attempt.timeoutTimer = undefined;
-      }
+    this.#cutting = true;
+    try {
+      cut = this.cutEach(by, reason);
+    } finally {
+      this.#cutting = false;
     }
     return cut;
   }
 
-  /** Gives up on every attempt out (stop with abort, or a failure): their outcomes are ignored; a failure also stops their timeouts. */
+  private cutEach(by: Cut, reason: Error): number {
+    let cut = 0;
+    for (const pending of [...this.#out.values()]) {
+      const attempt = pending.state as Leasing | Calling;
+      if (attempt.kind === 'leasing') {
+        if (cutCall(attempt, by, reason)) cut++;
+        continue;
+      }
+      if (!markCut(attempt, by)) continue;
+      cut++;
+      const slot = this.#slots.get(pending.position);
+      if (slot !== undefined) this.detach(pending, attempt, slot, { ok: false, error: reason });
+    }
+    return cut;
+  }
+
+  /** Gives up on every attempt out (stop with abort, or a failure): their outcomes are ignored; their requests keep their slots until the server is done. */
   abandonAll(why: 'stop' | 'fatal'): void {
     this.cutAll('abandoned', new Error(why === 'stop' ? 'The run was stopped' : 'The run failed'), why === 'fatal');
   }
@@ -126,35 +151,74 @@ export class Dispatcher<T, R> {
     pending.attempts++;
     if (pending.attempts === 1) pending.firstAttemptAt = now;
     pending.lastAttemptAt = now;
-    const timeoutMs = lane.config.timeoutMs;
+    const config = lane.config;
+    const slot: CallSlot = new CallSlot(this.clock, lane, attempt, lease, now, config, {
+      released: () => this.run.pump(),
+      // The hard deadline (at least timeoutMs) or a lost lease: the item moves on if it has not yet.
+      aborted: (reason) => {
+        if (!slot.detached) this.detach(pending, attempt, slot, { ok: false, error: reason });
+      },
+    });
+    this.#slots.set(pending.position, slot);
+    const timeoutMs = config.timeoutMs;
     attempt.timeoutTimer = this.clock.setTimeout(() => {
       attempt.timeoutTimer = undefined;
       attempt.timedOut = true;
-      attempt.controller?.abort(new CallTimeoutError(timeoutMs));
+      // Counted as timed out now; the request keeps its slot (call-slot.ts).
+      this.detach(pending, attempt, slot, { ok: false, error: new CallTimeoutError(timeoutMs) });
     }, timeoutMs);
+    this.callStarted(pending, attempt, slot);
+  }
 
+  /**
+   * Where a call starts: the caller's function is invoked with the attempt's context. The one
+   * place a call begins (a hook for what must see every call start belongs here).
+   */
+  private callStarted(pending: PendingItem<T>, attempt: Calling, slot: CallSlot): void {
     let call: Promise<R> | R;
-    this.run.recorder.started(lane.name, now);
+    this.run.recorder.started(pending.lane.name, this.clock.now());
     try {
-      call = this.options.call(pending.item, new AttemptContext(pending, attempt));
+      call = this.options.call(pending.item, new AttemptContext(pending, attempt, slot));
     } catch (error) {
       call = Promise.reject(error);
     }
-    if (this.run.recorder.recording) Promise.resolve(call).then(() => this.run.recorder.ended(lane.name, this.clock.now()), () => this.run.recorder.ended(lane.name, this.clock.now()));
     Promise.resolve(call).then(
-      (value) => this.ended(pending, attempt, { ok: true, value }),
-      (error: unknown) => this.ended(pending, attempt, { ok: false, error }),
+      (value) => this.callEnded(pending, attempt, slot, { ok: true, value }),
+      (error: unknown) => this.callEnded(pending, attempt, slot, { ok: false, error }),
     );
   }
 
-  /** The attempt settled: give back its slots and timer, then let the run decide. */
-  private ended(pending: PendingItem<T>, attempt: Calling, result: AttemptResult<R>): void {
-    attempt.lease?.release();
-    attempt.lease = undefined;
+  /**
+   * Where a call ends: its promise settled (the server answered or closed, or the caller's
+   * function gave up). The slot is given back unless the engine aborted the call (then after the
+   * grace time); the item is settled unless it already moved on (timed out or cut), in which
+   * case this late result is dropped. A call whose promise never settles is finally dropped when
+   * its slot's grace time runs out (CallSlot's release).
+   */
+  private callEnded(pending: PendingItem<T>, attempt: Calling, slot: CallSlot, result: AttemptResult<R>): void {
+    this.run.recorder.ended(pending.lane.name, this.clock.now());
+    if (slot.detached) {
+      slot.callSettled();
+      return;
+    }
     if (attempt.timeoutTimer !== undefined) this.clock.clearTimeout(attempt.timeoutTimer);
     attempt.timeoutTimer = undefined;
-    pending.lane.slotFreed();
     this.#out.delete(pending.position);
+    this.#slots.delete(pending.position);
+    slot.callSettled(true); // never aborted while attached (an abort detaches the item first); settled() below pumps
+    attempt.lease = undefined;
+    this.run.settled(pending, attempt, result);
+  }
+
+  /** The item moves on without its call (timed out or cut): settled now with `result`; the request keeps its slot. */
+  private detach(pending: PendingItem<T>, attempt: Calling, slot: CallSlot, result: AttemptResult<R>): void {
+    if (attempt.timeoutTimer !== undefined) this.clock.clearTimeout(attempt.timeoutTimer);
+    attempt.timeoutTimer = undefined;
+    this.#out.delete(pending.position);
+    this.#slots.delete(pending.position);
+    slot.detach();
+    pending.lane.detached();
+    attempt.lease = undefined;
     this.run.settled(pending, attempt, result);
   }
 
@@ -175,7 +239,7 @@ export class Dispatcher<T, R> {
       this.#out.delete(pending.position);
     };
     const lifecycle = this.run.lifecycle;
-    gate.acquire(lane.name, lane.config.cap, this.options.leaseTtl(lane.config.timeoutMs), waiting.controller.signal).then(
+    gate.acquire(lane.name, lane.config.cap, this.options.leaseTtl(lane.config.hardDeadlineMs + lane.config.abortGraceMs), waiting.controller.signal).then(
       (lease) => {
         waited();
         const now = this.clock.now();

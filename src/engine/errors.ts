@@ -60,3 +60,18 @@ export class InputFileError extends BcssBulkError {
     this.problem = problem;
   }
 }
+
+/**
+ * The engine aborted a call that was still running at its source's hard deadline
+ * (`hardDeadlineMs`): the request is torn down, and its slot is given back after the grace time.
+ * The item's attempt had already counted as timed out at `timeoutMs`.
+ */
+export class CallHardDeadlineError extends BcssBulkError {
+  /** The hard deadline that passed, in milliseconds from the call's start. */
+  readonly hardDeadlineMs: number;
+
+  constructor(hardDeadlineMs: number) {
+    super('CALL_HARD_DEADLINE', `The call was still running ${hardDeadlineMs} ms after it started (hardDeadlineMs) and was aborted`);
+    this.hardDeadlineMs = hardDeadlineMs;
+  }
+}

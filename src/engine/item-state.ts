@@ -50,6 +50,11 @@ export interface Calling {
   /** The call's timeout passed (told to the classifier). */
   timedOut: boolean;
   cut: Cut | undefined;
+  /**
+   * Set when the engine finally aborted the call's signal (its hard deadline passed, or its
+   * shared lease was lost): a signal created later starts aborted with it.
+   */
+  abortReason: Error | undefined;
 }
 
 /** Waiting for its retry delay; holds no slot. */
@@ -88,7 +93,7 @@ export function moveItem(item: { state: ItemState }, to: ItemState): void {
 
 /** A fresh attempt. */
 export function calling(probe: boolean, lease: Lease | undefined): Calling {
-  return { kind: 'calling', probe, lease, controller: undefined, timeoutTimer: undefined, timedOut: false, cut: undefined };
+  return { kind: 'calling', probe, lease, controller: undefined, timeoutTimer: undefined, timedOut: false, cut: undefined, abortReason: undefined };
 }
 
 /**
@@ -102,5 +107,16 @@ export function cutCall(attempt: Leasing | Calling, by: Cut, reason: Error): boo
   let controller = attempt.controller;
   if (controller === undefined) controller = (attempt as Calling).controller = new AbortController();
   controller.abort(reason);
+  return true;
+}
+
+/**
+ * Marks a call as cut by `by` without aborting it: the item moves on at once, while the request
+ * keeps its slot until the server is done with it (see engine/call-slot.ts). Returns true when
+ * this cut took effect (same ranks as {@link cutCall}).
+ */
+export function markCut(attempt: Calling, by: Cut): boolean {
+  if (attempt.cut !== undefined && RANK[attempt.cut] >= RANK[by]) return false;
+  attempt.cut = by;
   return true;
 }

@@ -48,7 +48,7 @@ export class Lanes<T> {
   /** Slots taken, for the global cap: calls out and items being finished (one pass, named reads: it runs per dispatch). */
   occupied(): number {
     let total = 0;
-    for (const lane of this.list) total += lane.inFlight + lane.finishing;
+    for (const lane of this.list) total += lane.inFlight + lane.lingering + lane.finishing;
     return total;
   }
 
@@ -59,10 +59,13 @@ export class Lanes<T> {
     return held;
   }
 
-  /** Calls out or being finished, per source (only sources with some). */
+  /** Calls out (including requests given up on that still run at the server) or being finished, per source (only sources with some). */
   busy(): Record<string, number> {
     const busy: Record<string, number> = {};
-    for (const lane of this.list) if (lane.inFlight + lane.finishing > 0) busy[lane.name] = lane.inFlight + lane.finishing;
+    for (const lane of this.list) {
+      const out = lane.inFlight + lane.lingering + lane.finishing;
+      if (out > 0) busy[lane.name] = out;
+    }
     return busy;
   }
 

@@ -139,7 +139,7 @@ export class BulkRun<T, R = unknown> {
     this.dispatcher = new Dispatcher<T, R>(
       clock,
       lanes,
-      { call: o.call, maxConcurrency: o.maxConcurrency, leaseTtl: (timeoutMs) => leaseTtl(o.shared!, timeoutMs) },
+      { call: o.call, maxConcurrency: o.maxConcurrency, leaseTtl: (holdMs) => leaseTtl(o.shared!, holdMs) },
       {
         lifecycle,
         outsideWindow: (now) => window.outside(now),

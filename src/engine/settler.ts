@@ -57,7 +57,8 @@ export class Settler<T, R> {
       return;
     }
     const now = this.clock.now();
-    this.run.activity(now);
+    // A timeout is no sign of progress (the request may still hang at the server): the stall watchdog keeps counting.
+    if (!attempt.timedOut) this.run.activity(now);
     let verdict: Classification;
     if (first === 'stalled') {
       verdict = { class: 'transient', code: 'CALL_STALLED', reason: reasonOf(attempt.controller?.signal.reason ?? (result as { error: unknown }).error) };

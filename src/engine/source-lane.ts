@@ -55,6 +55,8 @@ export class SourceLane<T> {
   /** Items waiting for a slot, oldest first (retries go to the front). */
   readonly #queue: PendingItem<T>[] = [];
   #inFlight = 0;
+  /** Requests given up on (timed out, cut) that still hold their slot until the server is done with them. */
+  #lingering = 0;
   /** Items whose call ended and whose outcome is being handed over or stored: they keep their slot. */
   #finishing = 0;
   #peakInFlight = 0;
@@ -77,6 +79,10 @@ export class SourceLane<T> {
 
   get inFlight(): number {
     return this.#inFlight;
+  }
+  /** Requests given up on (timed out, cut) that still hold a slot (see engine/call-slot.ts). */
+  get lingering(): number {
+    return this.#lingering;
   }
   get finishing(): number {
     return this.#finishing;
@@ -105,7 +111,7 @@ export class SourceLane<T> {
 
   /** May a call of this source start now (a waiting item, a free slot, the source not paused)? */
   ready(now: number): boolean {
-    return this.#queue.length > 0 && this.#inFlight + this.#finishing < this.config.cap && (this.#breaker === undefined || this.#breaker.canDispatch(now));
+    return this.#queue.length > 0 && this.#inFlight + this.#lingering + this.#finishing < this.config.cap && (this.#breaker === undefined || this.#breaker.canDispatch(now));
   }
 
   /** Is the source paused by its overload protection at `now`? */
@@ -154,10 +160,21 @@ export class SourceLane<T> {
     this.#inFlight--;
   }
 
+  /** A call's item moved on without it (timed out, cut): its request keeps the slot until the server is done. */
+  detached(): void {
+    this.#inFlight--;
+    this.#lingering++;
+  }
+
+  /** A lingering request gave its slot back. */
+  lingerEnded(): void {
+    this.#lingering--;
+  }
+
   /** Notes that a call starts; returns true when it is the overload probe. */
   started(now: number): boolean {
     this.#inFlight++;
-    if (this.#inFlight > this.#peakInFlight) this.#peakInFlight = this.#inFlight;
+    if (this.#inFlight + this.#lingering > this.#peakInFlight) this.#peakInFlight = this.#inFlight + this.#lingering;
     this.#attempts++;
     return this.#breaker?.dispatched(now) ?? false;
   }

@@ -29,6 +29,21 @@ export interface SourceConfig {
    * @defaultValue the run's `timeoutMs`
    */
   readonly timeoutMs?: number | undefined;
+  /**
+   * Hard deadline of one call to this source, in ms from its start. At `timeoutMs` the attempt
+   * counts as timed out (its item is retried by the retry policy) but the request is not torn
+   * down and keeps its slot: the BCSS still counts it. Only when the server has answered or closed
+   * the connection is the slot given back; if it has not by this deadline, the call's signal is
+   * aborted and the slot is still held for `abortGraceMs`. At least `timeoutMs`.
+   * @defaultValue 4 times the source's `timeoutMs`
+   */
+  readonly hardDeadlineMs?: number | undefined;
+  /**
+   * How long a call's slot stays taken after the engine aborted it (hard deadline, lost shared
+   * lease), in ms: the time the server may need to notice the closed connection.
+   * @defaultValue `2000`
+   */
+  readonly abortGraceMs?: number | undefined;
 }
 
 /** Schema of one source's configuration. */
@@ -37,6 +52,8 @@ export const sourceSchema = z.strictObject({
   cap: positiveInt.optional(),
   override: overrideSchema.optional(),
   timeoutMs: positiveMs.optional(),
+  hardDeadlineMs: positiveMs.optional(),
+  abortGraceMs: z.number().int().min(0).max(600_000).default(2_000),
 });
 
 type _SourceAgrees = Assert<SchemaMatches<z.input<typeof sourceSchema>, SourceConfig>>;
@@ -46,4 +63,11 @@ export interface ResolvedSource extends ResolvedCap {
   readonly name: string;
   readonly kind: SourceKind;
   readonly timeoutMs: number;
+  /** When the engine aborts a call still running, in ms from its start (at least `timeoutMs`). */
+  readonly hardDeadlineMs: number;
+  /** How long an aborted call's slot stays taken, in ms. */
+  readonly abortGraceMs: number;
 }
+
+/** Factor of the default hard deadline: `hardDeadlineMs` defaults to this many times `timeoutMs`. */
+export const HARD_DEADLINE_FACTOR = 4;

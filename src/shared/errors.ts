@@ -24,3 +24,18 @@ export class SharedStateError extends BcssBulkError {
     super('SHARED_STATE', message, options);
   }
 }
+
+/**
+ * Shared mode: the lease of a call in flight was found lost (this process was frozen longer than
+ * the lease's time-to-live, or Redis lost it and another process may hold the slot now): the
+ * engine aborts the call with this reason.
+ */
+export class LeaseLostError extends BcssBulkError {
+  /** The source whose slot was lost. */
+  readonly source: string;
+
+  constructor(source: string, why: string) {
+    super('LEASE_LOST', `The shared slot of a call to source '${source}' was lost (${why}); the call is aborted`);
+    this.source = source;
+  }
+}

@@ -1,142 +1,132 @@
 /**
- * A counting semaphore with leases, in Redis: one sorted set per source holds the ids of the
- * leases, scored by their expiry (Redis server time, so hosts' clocks do not matter).
- * Acquire, renew and release are Lua scripts that Redis runs atomically. Expired leases
- * (of processes that died) are purged on every acquire. Holders renew their leases every third
- * of the time-to-live and re-register them when Redis comes back.
+ * A counting semaphore with leases, in Redis, shared by every process of a namespace (see
+ * semaphore-scripts.ts for the keys and the scripts). What it guarantees:
  *
- * Redis that lost its data (restarted without persistence) forgets the leases of calls still
- * running; so the first acquire that finds the namespace's epoch key missing starts a recovery
- * window, during which leases are refused while the running calls re-register.
+ * - A lease lives `ttlMs` after its last renewal; the engine asks for a TTL that covers the
+ *   call's hard deadline, its grace time and a margin, so a lease never expires while its call may
+ *   still be at the server, unless its holder froze (or died) for longer than the TTL.
+ * - Holders renew every lease while they live (every third of the TTL, at most every
+ *   `renewEveryMs`). A renewal that finds the lease gone (the holder froze past its TTL, or Redis
+ *   lost it outside a recovery window) never re-adds it: the lease is lost, its call is aborted.
+ * - Every lease is numbered by a fencing counter: a late release or renewal only ever touches its
+ *   own lease, never a slot now held by someone else.
+ * - A released slot is handed to the oldest live waiter (any process) by the release itself, and
+ *   reaches it through a blocking pop on the waiter's own list: no polling, first come first
+ *   served between processes.
+ * - After a freeze, a grant is confirmed before a call starts on it.
+ * - A Redis server that changed (restarted, possibly empty, or a replica promoted) opens a
+ *   recovery window: no new lease, while running calls re-register theirs.
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock, TimerHandle } from '../util/clock.js';
-import { SharedStateError } from './errors.js';
-import type { RedisConnection, ScriptSet } from './redis-connection.js';
+import { LeaseLostError, SharedStateError } from './errors.js';
+import { FreezeWatch } from './freeze-watch.js';
+import { GrantListener } from './grant-listener.js';
+import type { RedisConnection } from './redis-connection.js';
 import type { Lease, SlotGate } from './slot-gate.js';
 
-const NOW_MS = `local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
-
-/** The semaphore's scripts; define them on the connection. */
-export const SEMAPHORE_SCRIPTS: ScriptSet = {
-  // KEYS: slots, epoch. ARGV: cap, lease id, ttl ms, recovery ms. Returns {granted, hint ms}.
-  bcssBulkAcquire: {
-    keys: 2,
-    lua: `${NOW_MS}
-local recovering = redis.call('GET', KEYS[2])
-if not recovering then
-  redis.call('SET', KEYS[2], now + tonumber(ARGV[4]))
-  return {0, tonumber(ARGV[4])}
-end
-if now < tonumber(recovering) then return {0, tonumber(recovering) - now} end
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
-  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[2])
-  return {1, 0}
-end
-local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-return {0, tonumber(first[2]) - now}`,
-  },
-  // KEYS: slots. ARGV: lease id, ttl ms. Returns 1 when the lease had to be re-registered.
-  bcssBulkRenew: {
-    keys: 1,
-    lua: `${NOW_MS}
-return redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])`,
-  },
-  // KEYS: slots. ARGV: lease id, channel, source. Tells waiting processes that a slot is free.
-  bcssBulkRelease: {
-    keys: 1,
-    lua: `local removed = redis.call('ZREM', KEYS[1], ARGV[1])
-if removed == 1 then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
-return removed`,
-  },
-};
+export { SEMAPHORE_SCRIPTS } from './semaphore-scripts.js';
 
 /** Prefix of every key of a namespace (one hash slot per namespace). */
 export function namespaceKey(namespace: string): string {
   return `bcss-bulk:{${namespace}}`;
 }
 
-/** Pub/sub channel on which a namespace's released slots are announced (message: the source). */
-export function releasedChannel(namespace: string): string {
-  return `${namespaceKey(namespace)}:released`;
-}
-
 /** Options of a {@link RedisSemaphore}. */
 export interface RedisSemaphoreOptions {
   readonly namespace: string;
-  /** Recovery window after Redis lost its data, in ms. */
+  /** Recovery window after the Redis server changed (restart, failover), in ms. */
   readonly recoveryMs: number;
-  /** Longest wait between two tries for a slot, in ms. */
+  /** Longest wait between two checks for slots freed by expiry (not by release: those are handed off at once), in ms. */
   readonly pollMs: number;
   readonly clock: Clock;
   /** Called with an error that is not an outage (the run fails on it). */
   readonly onFatal: (error: Error) => void;
-  readonly random?: () => number;
+  /** Longest interval between two renewals of a lease, in ms. */
+  readonly renewEveryMs?: number;
 }
 
+/** How long a waiting process stays "alive" (eligible for hand-offs) without refreshing, in ms. */
+const ALIVE_MS = 1_000;
+/** While waiting: interval of the alive refresh and of the checks for slots freed by expiry, at most, in ms. */
+const NUDGE_MS = 250;
+/** Longest interval between two renewals of a lease, in ms (a frozen holder finds its lease lost within this after waking). */
+const RENEW_MS = 1_000;
+
 interface Held {
-  readonly id: string;
-  readonly key: string;
+  readonly member: string;
   readonly source: string;
+  readonly cap: number;
   readonly ttlMs: number;
   timer: TimerHandle | undefined;
+  lost: boolean;
+  readonly lostListeners: ((error: Error) => void)[];
+}
+
+interface Waiter {
+  readonly source: string;
+  readonly cap: number;
+  readonly ttlMs: number;
+  readonly signal: AbortSignal;
+  seq: number;
+  queuedAt: number;
+  /** True while {@link RedisSemaphore.tryAcquire} runs for it. */
+  trying: boolean;
+  readonly resolve: (lease: Lease) => void;
+  readonly reject: (error: unknown) => void;
 }
 
 /** Per-source caps shared by every process that uses the same Redis and namespace. */
 export class RedisSemaphore implements SlotGate {
   private readonly clientId = randomUUID();
+  private readonly prefix: string;
   private sequence = 0;
   private readonly held = new Map<string, Held>();
+  /** Local waiters queued in Redis, by their sequence number. */
+  private readonly waiters = new Map<number, Waiter>();
+  /** Every wait queued in Redis and not yet answered, by sequence number (a late grant is given back to its source). */
+  private readonly issued = new Map<number, { readonly source: string; readonly cap: number }>();
   /** Leases whose release failed while Redis was down, released when it is back. */
-  private readonly toRelease = new Map<string, { readonly key: string; readonly source: string }>();
-  /** Waiters by source, woken early when this process releases a slot of that source. */
-  private readonly waiters = new Map<string, Set<() => void>>();
-  private readonly random: () => number;
+  private readonly toRelease = new Map<string, { readonly source: string; readonly cap: number }>();
+  private readonly listener: GrantListener;
+  private readonly freeze: FreezeWatch;
+  private nudgeTimer: TimerHandle | undefined;
+  /** The run id of the Redis server this process talks to (changes on restart and failover). */
+  private serverId: Promise<string> | undefined;
   private closed = false;
 
   constructor(
     private readonly connection: RedisConnection,
     private readonly options: RedisSemaphoreOptions,
   ) {
-    this.random = options.random ?? Math.random;
+    this.prefix = namespaceKey(options.namespace);
+    this.listener = new GrantListener(connection.client, `${this.prefix}:grants:${this.clientId}`, (seq, member) => this.granted(seq, member));
+    this.freeze = new FreezeWatch(options.clock, 200, 1_000);
     connection.onAvailability((available) => {
+      this.serverId = undefined;
       if (available) this.restore();
     });
   }
 
   /** {@inheritDoc SlotGate.acquire} */
-  async acquire(source: string, cap: number, ttlMs: number, signal: AbortSignal): Promise<Lease> {
-    const id = `${this.clientId}:${++this.sequence}`;
-    const key = this.slotsKey(source);
-    const epoch = `${namespaceKey(this.options.namespace)}:epoch`;
-    for (;;) {
-      signal.throwIfAborted();
-      if (this.closed) throw new SharedStateError('The shared mode was closed');
-      if (!this.connection.available) {
-        await abortable(this.connection.whenAvailable(), signal);
-        continue;
-      }
-      let reply: [number, number];
-      try {
-        reply = (await this.connection.run('bcssBulkAcquire', [key, epoch], [cap, id, ttlMs, this.options.recoveryMs])) as [number, number];
-      } catch (error) {
-        if (!this.connection.isOutage(error)) throw new SharedStateError(`Redis refused to grant a slot of source '${source}': ${String(error)}`, { cause: error });
-        await this.sleep(source, this.options.pollMs, signal);
-        continue;
-      }
-      if (reply[0] === 1) {
-        const lease = this.hold(id, key, source, ttlMs);
-        if (signal.aborted) {
-          lease.release();
-          signal.throwIfAborted();
-        }
-        return lease;
-      }
-      const pause = Math.min(Math.max(reply[1], 1), this.options.pollMs);
-      await this.sleep(source, pause * (0.5 + this.random() / 2), signal);
-    }
+  acquire(source: string, cap: number, ttlMs: number, signal: AbortSignal): Promise<Lease> {
+    signal.throwIfAborted();
+    if (this.closed) return Promise.reject(new SharedStateError('The shared mode was closed'));
+    return new Promise<Lease>((resolve, reject) => {
+      const waiter: Waiter = { source, cap, ttlMs, signal, seq: 0, queuedAt: 0, trying: false, resolve, reject };
+      const onAbort = () => {
+        if (!this.waiters.delete(waiter.seq)) return;
+        void this.cancel(waiter);
+        reject(signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      const settle = waiter.resolve;
+      (waiter as { resolve: (lease: Lease) => void }).resolve = (lease) => {
+        signal.removeEventListener('abort', onAbort);
+        settle(lease);
+      };
+      void this.tryAcquire(waiter);
+    });
   }
 
   /** Leases held by this process now. */
@@ -144,45 +134,163 @@ export class RedisSemaphore implements SlotGate {
     return this.held.size;
   }
 
-  /** Stops renewals and releases what is still held (best effort: leases expire anyway). */
+  /**
+   * Stops renewals and withdraws this process's waits. Leases still held belong to calls still
+   * at the server (given up on by the run, not by the server): they are not released, and expire
+   * by their time-to-live, which covers those calls' hard deadline and grace time.
+   */
   async close(): Promise<void> {
     this.closed = true;
-    const releases = [...this.held.values()].map((held) => this.releaseNow(held.key, held.id, held.source));
+    this.freeze.stop();
+    if (this.nudgeTimer !== undefined) this.options.clock.clearTimeout(this.nudgeTimer);
     for (const held of this.held.values()) this.stopRenewing(held);
-    this.held.clear();
-    for (const set of this.waiters.values()) for (const wake of set) wake();
-    await Promise.all(releases);
+    const waiters = [...this.waiters.values()];
+    this.waiters.clear();
+    for (const waiter of waiters) waiter.reject(new SharedStateError('The shared mode was closed'));
+    await Promise.all(waiters.map((waiter) => this.cancel(waiter)));
+    await this.listener.close();
   }
 
   private slotsKey(source: string): string {
-    return `${namespaceKey(this.options.namespace)}:slots:${source}`;
+    return `${this.prefix}:slots:${source}`;
   }
 
-  private hold(id: string, key: string, source: string, ttlMs: number): Lease {
-    const held: Held = { id, key, source, ttlMs, timer: undefined };
-    this.held.set(id, held);
+  private queueKey(source: string): string {
+    return `${this.prefix}:queue:${source}`;
+  }
+
+  private entry(waiter: Waiter): string {
+    return `${this.clientId}|${waiter.seq}|${waiter.ttlMs}`;
+  }
+
+  private runId(): Promise<string> {
+    this.serverId ??= (this.connection.client.info('server') as Promise<string>).then((info) => /run_id:(\w+)/.exec(info)?.[1] ?? 'unknown');
+    return this.serverId;
+  }
+
+  /** Asks Redis for a slot: granted at once, queued (the grant comes through the listener), or retried after a recovery window. */
+  private async tryAcquire(waiter: Waiter): Promise<void> {
+    if (waiter.trying) return;
+    waiter.trying = true;
+    try {
+      await this.acquireLoop(waiter);
+    } finally {
+      waiter.trying = false;
+    }
+  }
+
+  private async acquireLoop(waiter: Waiter): Promise<void> {
+    for (;;) {
+      if (waiter.signal.aborted || this.closed) return;
+      if (!this.connection.available) {
+        await this.connection.whenAvailable();
+        continue;
+      }
+      this.waiters.delete(waiter.seq);
+      waiter.seq = ++this.sequence;
+      waiter.queuedAt = this.options.clock.now();
+      this.waiters.set(waiter.seq, waiter);
+      this.issued.set(waiter.seq, waiter);
+      let reply: [number, string | number, number?];
+      try {
+        const runId = await this.runId();
+        reply = (await this.connection.run(
+          'bcssBulkAcquire',
+          [this.slotsKey(waiter.source), this.queueKey(waiter.source), `${this.prefix}:epoch`, `${this.prefix}:fence`],
+          [this.prefix, waiter.cap, this.clientId, waiter.seq, waiter.ttlMs, runId, this.options.recoveryMs, ALIVE_MS],
+        )) as [number, string | number, number?];
+      } catch (error) {
+        if (!this.connection.isOutage(error)) {
+          this.waiters.delete(waiter.seq);
+          waiter.reject(new SharedStateError(`Redis refused to grant a slot of source '${waiter.source}': ${String(error)}`, { cause: error }));
+          return;
+        }
+        await this.pause(this.options.pollMs);
+        continue;
+      }
+      if (reply[0] === 1) {
+        this.granted(waiter.seq, String(reply[1]));
+        return;
+      }
+      if (reply[2] === 1) {
+        this.scheduleNudge(Number(reply[1]));
+        return; // queued: the grant comes through the listener
+      }
+      this.issued.delete(waiter.seq); // refused during a recovery window: nothing was queued
+      await this.pause(Math.min(Math.max(Number(reply[1]), 1), this.options.recoveryMs));
+    }
+  }
+
+  /** A grant for waiter `seq` (from the acquire reply or a hand-off); `member` undefined: the wait was dropped. */
+  private granted(seq: number, member: string | undefined): void {
+    const waiter = this.waiters.get(seq);
+    const issued = this.issued.get(seq);
+    this.issued.delete(seq);
+    if (waiter === undefined || this.closed) {
+      // Aborted, re-queued or closed meanwhile: give the slot back at once (handing it on).
+      if (member !== undefined && issued !== undefined) void this.releaseNow(member, issued.source, issued.cap);
+      return;
+    }
+    if (member === undefined) {
+      void this.tryAcquire(waiter); // dropped while this process looked dead (frozen): queue again
+      return;
+    }
+    this.waiters.delete(seq);
+    if (!this.freeze.frozenSince(waiter.queuedAt)) {
+      this.hand(waiter, member);
+      return;
+    }
+    // Frozen since the wait began: the grant may have expired and its slot gone elsewhere. Confirm it first.
+    void this.renew(member, waiter.source, waiter.cap, waiter.ttlMs).then((state) => {
+      if (state === 'held') this.hand(waiter, member);
+      else {
+        this.waiters.set(seq, waiter);
+        void this.tryAcquire(waiter);
+      }
+    });
+  }
+
+  private hand(waiter: Waiter, member: string): void {
+    if (waiter.signal.aborted) {
+      void this.releaseNow(member, waiter.source, waiter.cap);
+      return;
+    }
+    const held: Held = { member, source: waiter.source, cap: waiter.cap, ttlMs: waiter.ttlMs, timer: undefined, lost: false, lostListeners: [] };
+    this.held.set(member, held);
     this.scheduleRenewal(held);
     let released = false;
-    return {
+    waiter.resolve({
+      onLost: (listener) => {
+        if (held.lost) listener(new LeaseLostError(held.source, 'found lost earlier'));
+        else held.lostListeners.push(listener);
+      },
       release: () => {
         if (released) return;
         released = true;
         this.stopRenewing(held);
-        this.held.delete(id);
-        void this.releaseNow(key, id, source);
-        this.wake(source);
+        this.held.delete(member);
+        if (!held.lost) void this.releaseNow(member, held.source, held.cap);
       },
-    };
+    });
   }
 
   private scheduleRenewal(held: Held): void {
+    const every = Math.max(1, Math.min(Math.floor(held.ttlMs / 3), this.options.renewEveryMs ?? RENEW_MS));
     held.timer = this.options.clock.setTimeout(() => {
       held.timer = undefined;
-      if (!this.held.has(held.id)) return;
-      void this.renew(held).then(() => {
-        if (this.held.has(held.id)) this.scheduleRenewal(held);
+      if (!this.held.has(held.member)) return;
+      void this.renew(held.member, held.source, held.cap, held.ttlMs).then((state) => {
+        if (!this.held.has(held.member)) return;
+        if (state === 'lost') this.lose(held);
+        else this.scheduleRenewal(held);
       });
-    }, Math.max(1, Math.floor(held.ttlMs / 3)));
+    }, every);
+  }
+
+  private lose(held: Held): void {
+    held.lost = true;
+    const error = new LeaseLostError(held.source, 'it expired while this process was frozen or Redis lost it');
+    for (const listener of held.lostListeners.splice(0)) listener(error);
   }
 
   private stopRenewing(held: Held): void {
@@ -190,81 +298,77 @@ export class RedisSemaphore implements SlotGate {
     held.timer = undefined;
   }
 
-  /** Extends a lease; while Redis is down it is skipped (the lease is re-registered on reconnection). */
-  private async renew(held: Held): Promise<void> {
+  /** Extends a lease: `held`, `lost`, or `unknown` (Redis unreachable: re-registered on reconnection). */
+  private async renew(member: string, source: string, cap: number, ttlMs: number): Promise<'held' | 'lost' | 'unknown'> {
     try {
-      await this.connection.run('bcssBulkRenew', [held.key], [held.id, held.ttlMs]);
+      const runId = await this.runId();
+      const state = await this.connection.run('bcssBulkRenew', [this.slotsKey(source), `${this.prefix}:epoch`], [member, ttlMs, runId, this.options.recoveryMs, cap]);
+      return state === 0 ? 'lost' : 'held';
     } catch (error) {
-      if (!this.connection.isOutage(error)) this.options.onFatal(new SharedStateError(`Redis refused to renew a lease of source '${held.source}': ${String(error)}`, { cause: error }));
+      if (!this.connection.isOutage(error)) this.options.onFatal(new SharedStateError(`Redis refused to renew a lease of source '${source}': ${String(error)}`, { cause: error }));
+      return 'unknown';
     }
   }
 
-  /** Releases a lease in Redis; while Redis is down, remembers it for {@link restore}. */
-  private async releaseNow(key: string, id: string, source: string): Promise<void> {
+  /** Releases a lease in Redis (handing the slot on); while Redis is down, remembers it for {@link restore}. */
+  private async releaseNow(member: string, source: string, cap: number): Promise<void> {
     try {
-      await this.connection.run('bcssBulkRelease', [key], [id, releasedChannel(this.options.namespace), source]);
-      this.toRelease.delete(id);
+      await this.connection.run('bcssBulkRelease', [this.slotsKey(source), this.queueKey(source), `${this.prefix}:fence`], [this.prefix, member, cap]);
+      this.toRelease.delete(member);
     } catch (error) {
-      if (this.connection.isOutage(error)) this.toRelease.set(id, { key, source });
+      if (this.connection.isOutage(error)) this.toRelease.set(member, { source, cap });
       else this.options.onFatal(new SharedStateError(`Redis refused to release a lease: ${String(error)}`, { cause: error }));
     }
   }
 
-  /** Redis is back: re-register the leases of running calls (it may have lost them), give back the others. */
+  private async cancel(waiter: Waiter): Promise<void> {
+    try {
+      const removed = await this.connection.run('bcssBulkCancel', [this.queueKey(waiter.source)], [this.entry(waiter)]);
+      if (removed === 1) this.issued.delete(waiter.seq);
+    } catch {
+      // Redis down: the entry is dropped by the next hand-off once this process stops refreshing its "alive" key
+    }
+  }
+
+  /** While waiters are queued: refresh "alive" and hand out slots freed by expiry, every second at most. */
+  private scheduleNudge(hintMs: number): void {
+    if (this.nudgeTimer !== undefined || this.closed) return;
+    const delay = Math.max(1, Math.min(hintMs > 0 ? hintMs : NUDGE_MS, NUDGE_MS));
+    this.nudgeTimer = this.options.clock.setTimeout(() => {
+      this.nudgeTimer = undefined;
+      void this.nudge();
+    }, delay);
+  }
+
+  private async nudge(): Promise<void> {
+    if (this.closed || this.waiters.size === 0) return;
+    const bySource = new Map<string, number>();
+    for (const waiter of this.waiters.values()) bySource.set(waiter.source, waiter.cap);
+    let hint = NUDGE_MS;
+    for (const [source, cap] of bySource) {
+      try {
+        const next = Number(await this.connection.run('bcssBulkNudge', [this.slotsKey(source), this.queueKey(source), `${this.prefix}:fence`], [this.prefix, cap, this.clientId, ALIVE_MS]));
+        if (next >= 0) hint = Math.min(hint, next + 1);
+      } catch {
+        // outage: restore() re-queues the waiters when Redis is back
+      }
+    }
+    this.scheduleNudge(hint);
+  }
+
+  /** Redis is back (maybe another server): re-register the leases of running calls, give back the others, queue the waiters again. */
   private restore(): void {
     if (this.closed) return;
-    for (const held of this.held.values()) void this.renew(held);
-    for (const [id, { key, source }] of this.toRelease) void this.releaseNow(key, id, source);
+    for (const held of this.held.values()) {
+      void this.renew(held.member, held.source, held.cap, held.ttlMs).then((state) => {
+        if (state === 'lost' && this.held.has(held.member)) this.lose(held);
+      });
+    }
+    for (const [member, { source, cap }] of this.toRelease) void this.releaseNow(member, source, cap);
+    for (const waiter of [...this.waiters.values()]) void this.tryAcquire(waiter); // no-op for one already trying
   }
 
-  /** Wakes this process's waiters for a slot of `source` (a slot was released here or elsewhere). */
-  wake(source: string): void {
-    const set = this.waiters.get(source);
-    if (set === undefined) return;
-    for (const wake of set) wake();
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => this.options.clock.setTimeout(resolve, ms));
   }
-
-  /** Waits `ms`, or less when this process releases a slot of `source`; rejects when `signal` aborts. */
-  private sleep(source: string, ms: number, signal: AbortSignal): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      let set = this.waiters.get(source);
-      if (set === undefined) this.waiters.set(source, (set = new Set()));
-      const waiters = set;
-      const done = () => {
-        this.options.clock.clearTimeout(timer);
-        waiters.delete(wake);
-        signal.removeEventListener('abort', onAbort);
-      };
-      const wake = () => {
-        done();
-        resolve();
-      };
-      const onAbort = () => {
-        done();
-        reject(signal.reason);
-      };
-      const timer = this.options.clock.setTimeout(wake, ms);
-      waiters.add(wake);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
-  }
-}
-
-/** `promise`, or a rejection with the signal's reason when it aborts first. */
-function abortable(promise: Promise<void>, signal: AbortSignal): Promise<void> {
-  signal.throwIfAborted();
-  return new Promise<void>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      () => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }

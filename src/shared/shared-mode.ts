@@ -5,7 +5,7 @@
  */
 import type { Clock } from '../util/clock.js';
 import { RedisConnection } from './redis-connection.js';
-import { RedisSemaphore, releasedChannel, SEMAPHORE_SCRIPTS } from './redis-semaphore.js';
+import { RedisSemaphore, SEMAPHORE_SCRIPTS } from './redis-semaphore.js';
 import { RedisRunLock, RUN_LOCK_SCRIPTS } from './run-lock.js';
 import type { ResolvedShared } from './shared-options.js';
 import type { Lease, SlotGate } from './slot-gate.js';
@@ -55,13 +55,6 @@ export class SharedMode implements SlotGate {
       throw error;
     }
     const semaphore = new RedisSemaphore(connection, { namespace: shared.namespace, recoveryMs: shared.recoveryMs, pollMs: shared.pollMs, clock, onFatal: hooks.fatal });
-    try {
-      await connection.subscribe(releasedChannel(shared.namespace), (source) => semaphore.wake(source));
-    } catch (error) {
-      await lock.release();
-      await connection.close();
-      throw error;
-    }
     return new SharedMode(connection, semaphore, lock);
   }
 
@@ -70,7 +63,7 @@ export class SharedMode implements SlotGate {
     return this.semaphore.acquire(source, cap, ttlMs, signal);
   }
 
-  /** Releases the leases still held and the run lock, then closes the connection. */
+  /** Withdraws the waits, releases the run lock, then closes the connection (leases of calls still at the server expire by themselves). */
   async close(): Promise<void> {
     try {
       await this.semaphore.close();

@@ -61,13 +61,16 @@ export interface SharedOptions {
    */
   readonly runName: string;
   /**
-   * Added to a source's call timeout to give its lease time-to-live, in ms.
+   * Added to the longest a call may hold its slot (the source's `hardDeadlineMs` plus its
+   * `abortGraceMs`) to give its lease time-to-live, in ms. The lease is renewed while the call
+   * runs; the time-to-live is how long the slots of a process that died (or froze) stay taken.
    * @defaultValue `5000`
    */
   readonly leaseMarginMs?: number | undefined;
   /**
-   * Lease time-to-live for every source, instead of `timeoutMs + leaseMarginMs`, in ms.
-   * @defaultValue the source's call timeout plus `leaseMarginMs`
+   * Lease time-to-live for every source, in ms; never less than `hardDeadlineMs + abortGraceMs +
+   * leaseMarginMs` (a shorter one is raised to it: the cap must hold for a call's whole life).
+   * @defaultValue the source's `hardDeadlineMs` plus `abortGraceMs` plus `leaseMarginMs`
    */
   readonly leaseMs?: number | undefined;
   /**
@@ -82,7 +85,9 @@ export interface SharedOptions {
    */
   readonly recoveryMs?: number | undefined;
   /**
-   * Longest wait between two tries for a slot held by another process, in ms.
+   * Wait between two tries while Redis refuses commands for a moment, in ms. Slots released by
+   * other processes are handed over at once (no polling); slots of dead processes come back at
+   * their lease's expiry.
    * @defaultValue `50`
    */
   readonly pollMs?: number | undefined;
@@ -100,11 +105,11 @@ type _SharedAgrees = Assert<SchemaMatches<z.input<typeof sharedSchema>, SharedOp
 export type ResolvedShared = z.output<typeof sharedSchema>;
 
 /**
- * Time-to-live of a lease of a source whose calls time out after `timeoutMs`: the bound after
- * which the slots of a process that died come back.
+ * Time-to-live of a lease of a call that may hold its slot `holdMs` (its source's hard deadline
+ * plus grace time): the bound after which the slots of a process that died come back.
  */
-export function leaseTtl(shared: Pick<ResolvedShared, 'leaseMs' | 'leaseMarginMs'>, timeoutMs: number): number {
-  return shared.leaseMs ?? timeoutMs + shared.leaseMarginMs;
+export function leaseTtl(shared: Pick<ResolvedShared, 'leaseMs' | 'leaseMarginMs'>, holdMs: number): number {
+  return Math.max(shared.leaseMs ?? 0, holdMs + shared.leaseMarginMs);
 }
 
 /** Delay before the `attempt`-th reconnection (from 1): doubling from 100 ms up to `maxMs`. */

@@ -181,7 +181,8 @@ describe('inside a run (createRun with the client and bcssClassifier)', () => {
       call: (item, { signal }) => soa(item.path, c, signal),
       classify: bcssClassifier(),
       store,
-      timeoutMs: 10_000,
+      // The engine's timeout: in a run the client never tears a request down before the engine's hard deadline.
+      timeoutMs: 600,
       retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
       rejectBudget: false,
       overload: false,
@@ -198,7 +199,7 @@ describe('inside a run (createRun with the client and bcssClassifier)', () => {
       '/proto-body': replyInvalid,
       '/proto-fault': replyInvalid,
       '/large-chunked': replyInvalid,
-      '/trickle': { outcome: 'exhausted', code: 'NET_ETIMEDOUT', attempts: 2 },
+      '/trickle': { outcome: 'exhausted', code: 'CALL_TIMEOUT', attempts: 2 },
     });
     expect(store.rejects().find((r) => r.key === '/deep')?.reason).toContain('nests elements deeper than 64 levels');
   });

@@ -5,8 +5,8 @@
  * Everything runs on the fake clock.
  */
 import { describe, expect, it } from 'vitest';
+import { CallHardDeadlineError } from '../../src/engine/errors.js';
 import {
-  CallTimeoutError,
   ConfigError,
   createRun,
   HttpStatusError,
@@ -138,7 +138,7 @@ describe('control calls at their edges', () => {
     expect((await done).pauseReason).toBeUndefined();
   });
 
-  it("stop({ inFlight: 'abort' }) after a waiting stop() aborts the calls still in flight", async () => {
+  it("stop({ inFlight: 'abort' }) after a waiting stop() gives up on the calls still in flight (their requests end at the server)", async () => {
     const { clock, run, service } = numberedRun(20, { latencyMs: 10_000 });
     const done = run.start();
     await clock.advance(100);
@@ -147,8 +147,10 @@ describe('control calls at their edges', () => {
     expect(service.inFlight()).toBe(4);
     const aborting = run.stop({ inFlight: 'abort' });
     await clock.advance(0);
-    expect(service.inFlight()).toBe(0);
     expect(run.state).toBe('stopped');
+    expect(service.inFlight()).toBe(4); // not torn down: the server is still executing them
+    await clock.advance(10_000);
+    expect(service.inFlight()).toBe(0);
     const summary = await aborting;
     expect(await waiting).toEqual(summary);
     expect(await done).toEqual(summary);
@@ -429,14 +431,14 @@ describe('failures', () => {
     await driveToEnd(clock, run);
     await expect(done).rejects.toMatchObject({ outcomeCode: 'HTTP_401' });
     expect(run.status().totals).toMatchObject({ retrying: 0, inFlight: 0 });
-    expect(clock.pendingTimers()).toBe(0);
     await clock.advance(600_000);
+    expect(clock.pendingTimers()).toBe(0); // the calls given up on ended at the server, nothing waits
     expect(service.calls()).toBe(8);
   });
 });
 
 describe('timeouts and timers', () => {
-  it('leaves no timeout timer behind a failed run, even for a call that never settles', async () => {
+  it('leaves no timer behind a failed run once a call that never settles reached its hard deadline and grace time', async () => {
     const clock = new FakeClock();
     const run = createRun<number, number>({
       announcement: TEST_ANNOUNCEMENT,
@@ -451,7 +453,10 @@ describe('timeouts and timers', () => {
     done.catch(() => undefined);
     await driveToEnd(clock, run);
     await expect(done).rejects.toMatchObject({ outcomeCode: 'HTTP_401' });
-    // On the system clock a pending 30 s timeout would keep the failed batch process alive.
+    // Item 1's request keeps its slot until its hard deadline (4 x 30 s), then the grace time (2 s);
+    // a failed batch process stays alive that long at most (as long as the request may hold a slot at the server).
+    expect(clock.pendingTimers()).toBe(1);
+    await clock.advance(4 * 30_000 + 2_000);
     expect(clock.pendingTimers()).toBe(0);
   });
 
@@ -481,7 +486,7 @@ describe('timeouts and timers', () => {
     expect(summary.totals).toMatchObject({ succeeded: 1, attempts: 2 });
   });
 
-  it("aborts a signal read after the call's timeout has passed", async () => {
+  it("does not abort the signal at the call's timeout, only at its hard deadline (also for a signal read late)", async () => {
     const clock = new FakeClock();
     const seen: unknown[] = [];
     const run = createRun<number, number>({
@@ -490,9 +495,12 @@ describe('timeouts and timers', () => {
       source: 'rn',
       sources: { rn: { kind: 'rn' } },
       timeoutMs: 1_000,
+      retry: { maxAttempts: 1 },
       clock,
       call: async (item, context) => {
         await clock.sleep(2_000); // deaf to the signal until now
+        seen.push(context.signal.aborted);
+        await clock.sleep(2_000);
         seen.push(context.signal.aborted, context.signal.reason);
         return item;
       },
@@ -500,8 +508,10 @@ describe('timeouts and timers', () => {
     const done = run.start();
     await driveToEnd(clock, run);
     await done;
-    expect(seen[0]).toBe(true);
-    expect(seen[1]).toBeInstanceOf(CallTimeoutError);
+    await clock.advance(4_000);
+    expect(seen[0]).toBe(false); // timed out at 1 s, but the request is not torn down
+    expect(seen[1]).toBe(true); // the hard deadline: 4 times the 1 s timeout
+    expect(seen[2]).toBeInstanceOf(CallHardDeadlineError);
   });
 
   it("does not let an earlier attempt's timeout abort the next attempt, and leaves no timer behind", async () => {

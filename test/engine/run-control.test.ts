@@ -80,19 +80,21 @@ describe('pause, resume, stop', () => {
     expect(service.calls()).toBe(8);
   });
 
-  it("stop({ inFlight: 'abort' }) aborts in-flight calls through their signal", async () => {
+  it("stop({ inFlight: 'abort' }) gives up on the calls in flight at once, without tearing their requests down", async () => {
     const { clock, run, service } = numberedRun(100, { latencyMs: 100 });
     const done = run.start();
     await clock.advance(150);
     const summary = await run.stop({ inFlight: 'abort' });
     expect(summary.state).toBe('stopped');
+    expect(service.inFlight()).toBe(4); // the server is still executing them: the cap holds there
+    await clock.advance(50);
     expect(service.inFlight()).toBe(0);
     expect(summary.totals).toMatchObject({ succeeded: 4, rejected: 0, inFlight: 0 });
     expect(summary.unfinished).toBe(summary.totals.read - 4);
     await done;
   });
 
-  it("stop({ inFlight: 'abort' }) aborts the signal of a call that looks at it only afterwards", async () => {
+  it("stop({ inFlight: 'abort' }) aborts the signals at the calls' hard deadline, even of a call that looks at it only afterwards", async () => {
     const clock = new FakeClock();
     const calls: { context: CallContext; reject: (reason: unknown) => void }[] = [];
     const run = createRun<number, number>({
@@ -107,10 +109,14 @@ describe('pause, resume, stop', () => {
     await clock.advance(0);
     expect(calls).toHaveLength(4);
     const stopping = run.stop({ inFlight: 'abort' });
+    expect((await stopping).state).toBe('stopped'); // given up on at once
+    await clock.advance(4 * 30_000 - 1); // the hard deadline: 4 times the 30 s timeout
+    expect(calls.map(({ context }) => context.signal.aborted)).toEqual([false, false, false, false]);
+    await clock.advance(1);
     const aborted = calls.map(({ context }) => context.signal.aborted);
     for (const { context, reject } of calls) reject(context.signal.reason);
     expect(aborted).toEqual([true, true, true, true]);
-    expect((await stopping).state).toBe('stopped');
+    expect(calls[0]!.context.signal.reason).toMatchObject({ code: 'CALL_HARD_DEADLINE' });
     await done;
   });
 

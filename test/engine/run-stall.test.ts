@@ -28,7 +28,8 @@ describe('stall watchdog', () => {
     const run = createRun<number, number>({
       input: [1, 2, 3, 4, 5, 6],
       source: 'rn',
-      sources: { rn: { kind: 'rn' } },
+      // Timed out at 30 s, the hung requests keep their slots up to their hard deadline (1 h): no progress.
+      sources: { rn: { kind: 'rn', hardDeadlineMs: 3_600_000 } },
       call: (item) => (item === 1 || item === 2 ? Promise.resolve(item) : hang()),
       clock,
       stall: { afterMs: 5 * MINUTE },
@@ -151,7 +152,8 @@ describe('stall watchdog', () => {
   });
 
   it('is on by default, after 10 minutes with the default 30 s timeout', async () => {
-    const { clock, run } = numberedRun(1, { call: hang });
+    // Timed out at 30 s, the hung request keeps its slot up to its hard deadline (1 h): no progress.
+    const { clock, run } = numberedRun(1, { call: hang, sources: { rn: { kind: 'rn', hardDeadlineMs: 3_600_000 } } });
     const stalls: StallEvent[] = [];
     run.on('stalled', (event) => stalls.push(event));
     void run.start();

@@ -5,8 +5,8 @@ import { calling, QUEUED } from '../../src/engine/item-state.js';
 import { Lanes } from '../../src/engine/lanes.js';
 import { SourceLane, type PendingItem } from '../../src/engine/source-lane.js';
 
-const rn: ResolvedSource = { name: 'rn', kind: 'rn', cap: 2, policyCap: 4, timeoutMs: 1_000 };
-const other: ResolvedSource = { name: 'other', kind: 'authentic', cap: 1, policyCap: 2, timeoutMs: 1_000 };
+const rn: ResolvedSource = { name: 'rn', kind: 'rn', cap: 2, policyCap: 4, timeoutMs: 1_000, hardDeadlineMs: 4_000, abortGraceMs: 2_000 };
+const other: ResolvedSource = { name: 'other', kind: 'authentic', cap: 1, policyCap: 2, timeoutMs: 1_000, hardDeadlineMs: 4_000, abortGraceMs: 2_000 };
 
 function item(lane: SourceLane<number>, position: number): PendingItem<number> {
   return { item: position, position, key: `#${position}`, rawKey: undefined, lane, attempts: 0, firstAttemptAt: 0, lastAttemptAt: 0, state: QUEUED };

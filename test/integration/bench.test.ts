@@ -16,6 +16,7 @@ const TINY: BenchSizes = {
   memoryItems: [1_000, 5_000],
   simulationItems: 2_000,
   storeItems: 300,
+  sharedCalls: [12, 4],
 };
 
 describe('benchmark suite', () => {
@@ -40,7 +41,14 @@ describe('benchmark suite', () => {
     // The run gives the event loop a turn: a real interval ticks during a run whose calls never wait for I/O.
     expect(summary.measured.responsiveness.itemsPerSecond).toBeGreaterThan(0);
     expect(summary.measured.responsiveness.longestGapMs).toBeGreaterThan(0);
-    expect(lines).toHaveLength(6);
+    expect(lines).toHaveLength(7);
+    // The shared cap side by side (redis-server is installed wherever the shared-mode tests run): the cap holds at the server for each contender.
+    if (summary.measured.shared !== null) {
+      for (const contender of Object.values(summary.measured.shared.contenders)) for (const figures of [contender.at20ms, contender.at200ms]) expect(figures.peak).toBeLessThanOrEqual(4);
+      expect(summary.sharedPeak).toBeLessThanOrEqual(4);
+      expect(summary.sharedUtilization20ms).toBeGreaterThan(0);
+      expect(summary.sharedUtilization200ms).toBeGreaterThan(0);
+    }
 
     const dir = await mkdtemp(join(tmpdir(), 'bcss-bench-'));
     try {
@@ -50,10 +58,10 @@ describe('benchmark suite', () => {
       await rm(dir, { recursive: true, force: true });
     }
     const table = formatSummary(summary);
-    for (const field of ['overheadVsPLimit', 'speedupVsBottleneck', 'utilization', 'memoryGrowth', 'simulatedCallsPerSecond', 'capViolations']) {
+    for (const field of ['overheadVsPLimit', 'speedupVsBottleneck', 'utilization', 'memoryGrowth', 'simulatedCallsPerSecond', 'capViolations', 'sharedUtilization20ms', 'sharedPeak']) {
       expect(table).toContain(field);
     }
-  });
+  }, 180_000); // the shared-cap runs start 18 processes
 
   it('counts a call that starts while its source is at its cap', async () => {
     const monitor = new CapMonitor();

@@ -41,7 +41,7 @@ interface Child {
 
 const children: Child[] = [];
 
-function startChild(config: { name: string; url: string; calls: number; callMs: number; waitForGo?: boolean; timeoutMs?: number; shared: SharedOptions }): Child {
+function startChild(config: { name: string; url: string; calls: number; callMs: number; waitForGo?: boolean; timeoutMs?: number; hardDeadlineMs?: number; abortGraceMs?: number; shared: SharedOptions }): Child {
   const proc = spawn(process.execPath, ['--import', 'tsx', 'test/support/shared-child.ts', JSON.stringify(config)], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
   const lines: Line[] = [];
   const watchers: { match: (line: Line) => boolean; resolve: (line: Line) => void }[] = [];
@@ -175,12 +175,14 @@ describe.skipIf(skip)('shared mode: caps across processes through a real Redis',
   });
 
   it('a process killed with SIGKILL gives its slots back within its lease time-to-live; the others finish', async () => {
-    const leaseMs = 2_000;
+    // A call may hold its slot up to its hard deadline (2 s) plus grace (0): the lease lives that plus the margin.
+    const limits = { timeoutMs: 2_000, hardDeadlineMs: 2_000, abortGraceMs: 0 };
+    const leaseMs = 2_500;
     const callMs = 1_500;
-    const common = shared({ leaseMs });
+    const common = shared({ leaseMarginMs: 500 });
     // b and c have enough items to use all 4 slots once a's leases expired.
     const [a, b, c] = await startTogether(
-      ['a', 'b', 'c'].map((name) => ({ name, url: server.url, calls: name === 'a' ? 4 : 8, callMs, shared: { ...common, runName: `batch-${name}` } })),
+      ['a', 'b', 'c'].map((name) => ({ name, url: server.url, calls: name === 'a' ? 4 : 8, callMs, ...limits, shared: { ...common, runName: `batch-${name}` } })),
     );
     const current = (name: string) => server.currentByClient.get(name) ?? 0;
     await until(() => current('a') >= 1 && server.current === 4, 20_000, 'process a to hold slots while all 4 are in use');
@@ -372,7 +374,7 @@ describe.skipIf(skip)('shared mode: caps across processes through a real Redis',
       expect(calls[0]! - startedAt).toBeGreaterThanOrEqual(390);
     });
 
-    it('a slot freed by one process is taken by a waiting process at once (pub/sub), not at its next poll', async () => {
+    it('a slot freed by one process is taken by a waiting process at once (handed over by the release), not at a poll', async () => {
       const namespace = shared().namespace;
       const holderCalls: number[] = [];
       const waiterCalls: number[] = [];

@@ -44,10 +44,11 @@ describe('shared mode configuration', () => {
 });
 
 describe('shared mode bounds', () => {
-  it('a lease lives the call timeout plus a margin (5 s by default), or leaseMs when given', () => {
-    expect(leaseTtl({ leaseMarginMs: 5_000, leaseMs: undefined }, 30_000)).toBe(35_000);
+  it('a lease lives as long as its call may hold the slot (hard deadline plus grace) plus a margin (5 s by default); leaseMs only lengthens it', () => {
+    expect(leaseTtl({ leaseMarginMs: 5_000, leaseMs: undefined }, 122_000)).toBe(127_000);
     expect(leaseTtl({ leaseMarginMs: 1_000, leaseMs: undefined }, 2_000)).toBe(3_000);
-    expect(leaseTtl({ leaseMarginMs: 5_000, leaseMs: 8_000 }, 30_000)).toBe(8_000);
+    expect(leaseTtl({ leaseMarginMs: 5_000, leaseMs: 200_000 }, 122_000)).toBe(200_000);
+    expect(leaseTtl({ leaseMarginMs: 5_000, leaseMs: 8_000 }, 30_000)).toBe(35_000); // never shorter than the call's life
   });
 
   it('reconnects after 100 ms, doubling up to the maximum delay', () => {

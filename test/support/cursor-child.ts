@@ -12,7 +12,9 @@ stdout.isTTY = true; // a pipe, shown as a terminal: the bar draws as on one
 const run = createRun<number, number>({
   input: [1, 2, 3, 4, 5, 6],
   source: 'rn',
-  sources: { rn: { kind: 'rn' } },
+  // The calls hang until aborted; stop({ inFlight: 'abort' }) gives up on them at once, and the
+  // engine aborts them at their hard deadline (5 s): the process then ends after the grace time.
+  sources: { rn: { kind: 'rn', timeoutMs: 5_000, hardDeadlineMs: 5_000 } },
   call: (_item, { signal }) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error))),
   calendar: { enforce: false, override: { reason: 'a test of the progress bar, no service called' } },
   announcement: { override: { reason: 'a test of the progress bar, no service called' } },

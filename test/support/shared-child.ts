@@ -14,7 +14,11 @@ interface ChildConfig {
   readonly url: string;
   readonly calls: number;
   readonly callMs: number;
+  /** Server time of the attempts after the first (default: callMs). */
+  readonly retryCallMs?: number;
   readonly timeoutMs?: number;
+  readonly hardDeadlineMs?: number;
+  readonly abortGraceMs?: number;
   readonly waitForGo?: boolean;
   readonly shared: SharedOptions;
 }
@@ -25,12 +29,15 @@ const print = (line: Record<string, unknown>) => process.stdout.write(`${JSON.st
 const run = createRun<number, string>({
   input: Array.from({ length: config.calls }, (_, i) => i),
   source: 'bcss',
-  sources: { bcss: { kind: 'bcss' } },
+  sources: { bcss: { kind: 'bcss', hardDeadlineMs: config.hardDeadlineMs, abortGraceMs: config.abortGraceMs } },
   calendar: { enforce: false, override: { reason: 'test against a loopback server, not the BCSS' } },
   announcement: { override: { reason: 'test against a loopback server, not a mass call to the BCSS' } },
   timeoutMs: config.timeoutMs ?? 10_000,
+  retry: { baseDelayMs: 50, maxDelayMs: 200 },
+  overload: false,
   call: async (_item, context) => {
-    const response = await fetch(`${config.url}?ms=${config.callMs}`, { headers: { 'x-client': config.name }, signal: context.signal });
+    const ms = context.attempt > 1 ? (config.retryCallMs ?? config.callMs) : config.callMs;
+    const response = await fetch(`${config.url}?ms=${ms}`, { headers: { 'x-client': config.name }, signal: context.signal });
     return response.text();
   },
   shared: config.shared,
