@@ -68,6 +68,7 @@ describe('report for the BCSS', () => {
       announcement: { reference: 'SD-2026-000042', announcedOn: '2025-12-22' },
       name: 'two-nights',
       plan,
+      timeoutMs: 120_000, // calls take 30–70 s here: none times out
     });
     // Night 2 (from 16:00Z): a manual pause of 6 minutes at 16:10Z.
     clock.setTimeout(() => run.pause(), Date.UTC(2026, 0, 6, 16, 10) - clock.now());
