@@ -325,10 +325,10 @@ export class BulkRun<T, R = unknown> {
   }
 
   private fail(error: RunFailedError): void {
-    if (this.lifecycle.final) return;
+    if (this.lifecycle.final || this.failure !== undefined) return;
     this.failure = error;
     this.retries.drop();
-    this.dispatcher.abandonAll('fatal');
+    this.dispatcher.abandonAll('fatal'); // a slot given back here pumps: checkEnd() waits for the line below
     this.lifecycle.to('failed', error.outcomeCode, error.message);
   }
 
@@ -355,6 +355,7 @@ export class BulkRun<T, R = unknown> {
 
   /** A closing window whose calls are all in waits for the next; then the run ends if nothing is left. */
   private checkEnd(): void {
+    if (this.failure !== undefined && !this.lifecycle.final) return; // failing: fail() ends the run
     if (this.lifecycle.windowClosing && this.lanes.sum('inFlight') === 0) this.window.drained();
     this.lifecycle.endIfDone(this.finisher.pending, this.lanes, this.intake.exhausted && !this.intake.reading);
   }
