@@ -10,6 +10,7 @@ import { nodeFileSystem } from '../store/file-store/fs.js';
 import { exportLines, readLedger, summarizeLedger, type ExportFormat, type LedgerSummary } from '../store/file-store/ledger-tools.js';
 import { applyRepair, formatRepairPlan, planRepair } from '../store/file-store/repair.js';
 import { PLAN_USAGE, planCommand } from './plan-command.js';
+import { CONTROL_COMMANDS, CONTROL_USAGE, controlCommand } from './control-command.js';
 
 /** Where the commands write. */
 export interface CliOutput {
@@ -42,7 +43,7 @@ const EXIT_CODES = 'Exit codes: 0 done, 1 the command failed (no run directory, 
 
 /** The usage text. */
 export const USAGE = `Usage:
-${SUMMARY_USAGE}${EXPORT_USAGE}${REPAIR_USAGE}${PLAN_USAGE}  bcss-bulk --version | -v
+${SUMMARY_USAGE}${EXPORT_USAGE}${REPAIR_USAGE}${PLAN_USAGE}${CONTROL_USAGE}  bcss-bulk --version | -v
   bcss-bulk --help | -h            (also COMMAND --help: bcss-bulk plan --help, bcss-bulk ledger export --help)
 
 ${EXIT_CODES}`;
@@ -59,6 +60,7 @@ const COMMAND_USAGE: Readonly<Record<string, string>> = {
   'ledger export': usageOf(EXPORT_USAGE),
   'ledger repair': usageOf(REPAIR_USAGE),
   plan: usageOf(PLAN_USAGE),
+  ...Object.fromEntries([...CONTROL_COMMANDS].map((name) => [name, usageOf(CONTROL_USAGE)])),
 };
 
 class UsageError extends Error {}
@@ -174,6 +176,7 @@ export async function runCli(argv: readonly string[], io: CliOutput): Promise<nu
       io.out(planCommand(argv.slice(1)));
       return 0;
     }
+    if (group !== undefined && CONTROL_COMMANDS.has(group)) return await controlCommand(argv, io);
     if (group !== 'ledger') {
       throw new UsageError(group === undefined ? 'no command given' : group.startsWith('-') ? `unknown option '${group}'` : `unknown command '${group}'`);
     }

@@ -39,7 +39,7 @@ export interface LiveControlTimings {
   readonly pollMs: number;
 }
 
-/** The snapshot's period while the run waits or is paused. */
+/** The snapshot's period while the run waits for its window. */
 const IDLE_REFRESH_MS = 30_000;
 
 const LIVE: ReadonlySet<RunState> = new Set(['running', 'waiting', 'paused', 'draining']);
@@ -134,10 +134,9 @@ export class LiveControl {
     await writeLiveSnapshot(this.dir, { host: this.#host, pid: process.pid, writtenAt: now, refreshMs: this.refreshMs(), ...(name === undefined ? {} : { name }), status: this.run.status() });
   }
 
-  /** The snapshot's period: `refreshMs` while calls may flow, at most every 30 s while the run waits or is paused (nothing moves). */
+  /** The snapshot's period: `refreshMs`, but 30 s while the run waits for its window (for hours, nothing moving). */
   private refreshMs(): number {
-    const state = this.run.state;
-    return state === 'running' || state === 'draining' ? this.timings.refreshMs : Math.max(this.timings.refreshMs, IDLE_REFRESH_MS);
+    return this.run.state === 'waiting' ? Math.max(this.timings.refreshMs, IDLE_REFRESH_MS) : this.timings.refreshMs;
   }
 
   /** Looks for commands (once more after the look under way, if one is). */
@@ -169,6 +168,7 @@ export class LiveControl {
       const { ok, message, resumesAt } = found.command === undefined ? { ok: false, message: `the command file cannot be read: ${found.problem ?? 'unknown'}`, resumesAt: undefined } : applyCommand(this.run, found.command, now);
       await appendControlLog(this.dir, {
         at: new Date(now).toISOString(),
+        asked: new Date(found.command?.at ?? now).toISOString(),
         id: found.id,
         command: found.command?.command ?? 'pause',
         origin: 'command',

@@ -86,6 +86,8 @@ export type LiveAck = z.infer<typeof ackSchema>;
 export interface ControlLogEntry {
   /** Instant the command was applied, ISO 8601. */
   readonly at: string;
+  /** Instant the command was written, ISO 8601. */
+  readonly asked: string;
   readonly id: string;
   readonly command: CommandName;
   readonly origin: 'command';
