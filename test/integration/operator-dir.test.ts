@@ -50,17 +50,17 @@ describe('pause, status, resume and stop of a live run from a shell', () => {
     const resumesAt = new Date(/resumes at (\S+)/.exec(resumed.stdout)![1]!).getTime();
     const status = await bcssBulk('status', dir, '--json');
     expect(status, status.stderr).toMatchObject({ code: 0 });
-    const json = JSON.parse(status.stdout) as Record<string, any>;
+    const json = JSON.parse(status.stdout) as { pausedBy: { at: number }; sources: Record<string, unknown>; totals: { finished: number }; snapshotAt: unknown };
     expect(json).toMatchObject({ state: 'paused', resumesAt, pauseReason: 'manual', pausedBy: { origin: 'command', reason: 'BCSS service desk asked, ticket 4711' }, host: hostname(), pid: ready['pid'], stale: false, name: 'night' });
-    expect(json['sources']['bcss']).toMatchObject({ inFlight: 0, cap: 2 });
-    expect(json['totals']['finished']).toBeGreaterThanOrEqual(10);
-    expect(typeof json['snapshotAt']).toBe('number');
+    expect(json.sources['bcss']).toMatchObject({ inFlight: 0, cap: 2 });
+    expect(json.totals.finished).toBeGreaterThanOrEqual(10);
+    expect(typeof json.snapshotAt).toBe('number');
     const text = await bcssBulk('status', dir);
     expect(text.stdout).toContain('State: paused (manual, by command');
     expect(text.stdout).toContain('Reason: BCSS service desk asked, ticket 4711');
     expect(text.stdout).toContain('Resumes at ');
 
-    const pausedAt = json['pausedBy']['at'] as number;
+    const pausedAt = json.pausedBy.at;
     expect(resumesAt).toBe(pausedAt + 6_000);
     await first.waitFor((line) => line['event'] === 'state' && line['to'] === 'running' && line['reason'] === 'resume', 10_000);
     while (server.since(resumed.at, 'night').length < 5) await sleep(50);
