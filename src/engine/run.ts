@@ -153,7 +153,7 @@ export class BulkRun<T, R = unknown> {
       busy: () => lanes.occupied() > 0,
       stalled: (idleMs) => this.stalled(idleMs),
     });
-    this.control = new RunControl(this, fail, clock, o, this.store);
+    this.control = new RunControl(this, { fail, lifecycle, lanes, pump }, clock, o, this.store);
     if (o.logger !== undefined) attachRunLogger(this, o.logger); // detached with the run: its listeners go with it
     this.finished = new Promise<RunSummary>((resolve, reject) => void (this.settle = { resolve, reject }));
   }
