@@ -24,6 +24,8 @@ import { sourceSchema } from '../../src/policy/source.js';
 import { sharedSchema } from '../../src/shared/shared-options.js';
 import { fileStoreOptionsSchema } from '../../src/store/file-store/options.js';
 import { overrideSchema } from '../../src/util/options.js';
+import { liveControlSchema } from '../../src/engine/control/control-options.js';
+import { stopOnSignalsSchema } from '../../src/engine/control/signals.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const src = (file: string) => path.join(repoRoot, 'src', file);
@@ -66,6 +68,9 @@ const OPTIONS: ReadonlyArray<readonly [name: string, file: string, shape: Shape 
   ['FakeClockOptions', 'util/fake-clock.ts', undefined],
   ['RunWithFakeTimersOptions', 'testing/fake-timers.ts', undefined],
   ['RepairOptions', 'store/file-store/repair.ts', undefined],
+  ['LiveControlOptions', 'engine/control/control-options.ts', liveControlSchema.shape],
+  ['StopOnSignalsOptions', 'engine/control/signals.ts', stopOnSignalsSchema.shape],
+  ['ControlRequest', 'engine/state-machine.ts', undefined],
 ];
 
 const program = ts.createProgram([...new Set(OPTIONS.map(([, file]) => src(file)))], { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, strict: true, noEmit: true, skipLibCheck: true });

@@ -66,6 +66,7 @@ export class RunControl {
       this.#institution = new InstitutionFollow(shared, this.clock, this.run, { lanes: engine.lanes, pump: () => engine.pump(), fail: (error) => engine.fail(error), hold }, refreshMs);
       opening.push(this.#institution.open());
     }
+    if (opening.length === 0) return this.go(go); // nothing to open: the run starts in this very turn, as without control
     Promise.all(opening).then(
       () => this.go(go),
       (error: unknown) => this.engine.fail(new RunFailedError('CONTROL_FAILED', `The run's control could not start: ${reasonOf(error)}`, { cause: error })),
@@ -127,6 +128,6 @@ export class RunControl {
   private abort(): void {
     if (isFinal(this.run.state)) return;
     const reason = this.settings.signal?.reason;
-    void this.run.stop({ origin: 'signal', reason: `the run's AbortSignal was aborted${reason === undefined ? '' : `: ${reasonOf(reason)}`}` });
+    void this.run.stop({ origin: 'signal', reason: `the run's AbortSignal was aborted${reason === undefined ? '' : `: ${reason instanceof Error ? reason.message : String(reason)}`}` });
   }
 }
