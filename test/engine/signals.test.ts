@@ -7,6 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, type StateChange } from '../../src/index.js';
 import { stopOnSignals } from '../../src/engine/control/signals.js';
 import { numberedRun } from '../helpers.js';
+import { attach } from '../../src/observe/attach.js';
+import { progressBar } from '../../src/observe/progress-bar.js';
+import { fakeStream } from '../support/fake-stream.js';
 
 describe('stopOnSignals', () => {
   it('first SIGTERM: graceful stop (origin signal), calls in flight finish; the handlers go when the run ends', async () => {
@@ -50,5 +53,23 @@ describe('stopOnSignals', () => {
     remove();
     expect(process.listenerCount('SIGTERM')).toBe(before);
     expect(() => stopOnSignals(run, { signals: ['TERM' as NodeJS.Signals] })).toThrow(ConfigError);
+  });
+});
+
+describe('stopOnSignals with a progress bar on a terminal', () => {
+  it('the bar shows the cursor again after the first and after the second signal', async () => {
+    for (const signals of [1, 2]) {
+      const { clock, run } = numberedRun(400, { latencyMs: signals === 1 ? 100 : 60_000, progressIntervalMs: 200 });
+      const stream = fakeStream(true);
+      attach(run, progressBar({ stream, total: 400, color: false, calendar: null }));
+      stopOnSignals(run);
+      const done = run.start();
+      await clock.advance(500);
+      expect(stream.chunks[0]?.startsWith('\u001b[?25l')).toBe(true);
+      for (let i = 0; i < signals; i++) process.emit('SIGTERM', 'SIGTERM');
+      await clock.runUntil(() => run.state === 'stopped');
+      await done;
+      expect(stream.chunks.join('').endsWith('\u001b[?25h')).toBe(true);
+    }
   });
 });
