@@ -48,18 +48,26 @@ describe('the status snapshot', () => {
 });
 
 describe('commands and their acknowledgements', () => {
-  it('go from the CLI to the run and back: oldest first, removed once acknowledged, the ack taken once', async () => {
+  it('go from the CLI to the run and back: oldest first, claimed by the run, removed once acknowledged, the ack taken once', async () => {
     const first = await writeCommand(dir, { id: newCommandId(1_000), at: 1_000, command: 'pause', reason: 'desk' });
     const second = await writeCommand(dir, { id: newCommandId(2_000), at: 2_000, command: 'resume' });
     const found = await pendingCommands(dir);
     expect(found.map((f) => f.command?.command)).toEqual(['pause', 'resume']);
     expect(found[0]!.command).toMatchObject({ reason: 'desk', pid: process.pid });
+    expect(await pendingCommands(dir)).toEqual([]); // claimed: never applied twice
+    expect(await withdrawCommand(dir, second.id)).toBe(false); // too late: the run has it, its ack follows
     await acknowledge(dir, { id: first.id, ok: true, state: 'paused', message: 'paused', at: 1_100 });
-    expect((await pendingCommands(dir)).map((f) => f.id)).toEqual([second.id]);
+    await acknowledge(dir, { id: second.id, ok: true, state: 'paused', message: 'resumes at', at: 1_100 });
     expect(await takeAck(dir, first.id)).toMatchObject({ ok: true, state: 'paused' });
     expect(await takeAck(dir, first.id)).toBeUndefined();
-    expect(await withdrawCommand(dir, second.id)).toBe(true);
-    expect(await withdrawCommand(dir, second.id)).toBe(false);
+    expect(await takeAck(dir, second.id)).toMatchObject({ message: 'resumes at' });
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('a command withdrawn before the run claims it is never applied', async () => {
+    const command = await writeCommand(dir, { id: newCommandId(1_000), at: 1_000, command: 'stop' });
+    expect(await withdrawCommand(dir, command.id)).toBe(true);
+    expect(await pendingCommands(dir)).toEqual([]);
     expect(await readdir(dir)).toEqual([]);
   });
 

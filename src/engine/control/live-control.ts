@@ -170,7 +170,7 @@ export class LiveControl {
         at: new Date(now).toISOString(),
         asked: new Date(found.command?.at ?? now).toISOString(),
         id: found.id,
-        command: found.command?.command ?? 'pause',
+        command: found.command?.command ?? 'unreadable',
         origin: 'command',
         ...(found.command?.reason === undefined ? {} : { reason: found.command.reason }),
         from: found.command === undefined ? 'unknown' : `${found.command.host} pid ${found.command.pid}`,

@@ -7,7 +7,8 @@
  * - `status.json` — the run's status snapshot, replaced atomically (temp file, fsync, rename)
  *   on each state change and every few seconds while the run is live;
  * - `command-<id>.json` — one command (pause, resume, stop), written atomically by the CLI; the
- *   run removes it once it has acknowledged it;
+ *   run claims it (renames it `command-<id>.taken`), applies it and removes it once it has
+ *   acknowledged it; the CLI withdraws a command not claimed in time (nothing changed);
  * - `command-<id>.ack` — the run's acknowledgement of that command; the CLI removes it;
  * - `control.log` — every command received, one JSON line each (time, origin, command, reason,
  *   outcome), appended and synced: the durable record of what the operators asked.
@@ -89,7 +90,8 @@ export interface ControlLogEntry {
   /** Instant the command was written, ISO 8601. */
   readonly asked: string;
   readonly id: string;
-  readonly command: CommandName;
+  /** The command, or `unreadable` for a command file that could not be read (refused). */
+  readonly command: CommandName | 'unreadable';
   readonly origin: 'command';
   readonly reason?: string;
   /** Where the command came from: host and pid of the CLI. */
@@ -100,6 +102,8 @@ export interface ControlLogEntry {
 
 const commandFile = (dir: string, id: string) => path.join(dir, `${COMMAND_PREFIX}${id}.json`);
 const ackFile = (dir: string, id: string) => path.join(dir, `${COMMAND_PREFIX}${id}.ack`);
+/** A command the run has claimed (renamed from its command file, so that the CLI can no longer withdraw it). */
+const takenFile = (dir: string, id: string) => path.join(dir, `${COMMAND_PREFIX}${id}.taken`);
 
 let tempCounter = 0;
 
@@ -174,7 +178,7 @@ export async function writeCommand(dir: string, command: Omit<LiveCommand, 'host
   return full;
 }
 
-/** Removes a command not yet taken; true when it was still there (the run never saw it). */
+/** Withdraws a command the run has not claimed; true when it was still there (the run will never apply it), false when the run claimed it. */
 export async function withdrawCommand(dir: string, id: string): Promise<boolean> {
   const file = commandFile(dir, id);
   try {
@@ -194,7 +198,7 @@ export interface FoundCommand {
   readonly problem?: string;
 }
 
-/** The commands waiting in `dir`, oldest first. */
+/** The commands waiting in `dir`, oldest first, each claimed by the caller (the run): acknowledge each one. */
 export async function pendingCommands(dir: string, fs: FileSystem = nodeFileSystem): Promise<FoundCommand[]> {
   let names: string[];
   try {
@@ -206,7 +210,14 @@ export async function pendingCommands(dir: string, fs: FileSystem = nodeFileSyst
   const found: FoundCommand[] = [];
   for (const name of names.filter(isCommandFile).sort()) {
     const id = name.slice(COMMAND_PREFIX.length, -'.json'.length);
-    const data = await fs.readFile(path.join(dir, name));
+    // Claimed first (an atomic rename): a command the CLI withdrew meanwhile is never applied.
+    try {
+      await fs.rename(path.join(dir, name), takenFile(dir, id));
+    } catch (error) {
+      if (hasErrorCode(error, 'ENOENT')) continue;
+      throw error;
+    }
+    const data = await fs.readFile(takenFile(dir, id));
     if (data === undefined) continue;
     try {
       const parsed = commandSchema.safeParse(JSON.parse(data.toString('utf8')));
@@ -221,7 +232,7 @@ export async function pendingCommands(dir: string, fs: FileSystem = nodeFileSyst
 /** Acknowledges a command: writes its ack, then removes the command. */
 export async function acknowledge(dir: string, ack: LiveAck, fs: FileSystem = nodeFileSystem): Promise<void> {
   await writeFileDurably(fs, ackFile(dir, ack.id), JSON.stringify(ackSchema.parse(ack)));
-  await fs.remove(commandFile(dir, ack.id));
+  await fs.remove(takenFile(dir, ack.id));
 }
 
 /** The ack of command `id`, once written (removed as it is read); undefined before. */
