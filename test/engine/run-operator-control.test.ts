@@ -11,11 +11,25 @@ import { FileStore, type StateChange } from '../../src/index.js';
 import { applyCommand, type LiveControlRun } from '../../src/engine/control/live-control.js';
 import { newCommandId, readLiveSnapshot, takeAck, writeCommand } from '../../src/store/live/live-files.js';
 import { numberedRun } from '../helpers.js';
+import type { FakeClock } from '../../src/testing.js';
 
 const dirs: string[] = [];
 afterEach(async () => {
   for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
 });
+
+/**
+ * Moves the run's clock in steps of its poll period until `done`: a command is picked up by the
+ * directory's watch or by the poll, whose file I/O is also spaced in real time (at most 10 s).
+ */
+async function pickedUp(clock: FakeClock, done: () => boolean | Promise<boolean>): Promise<void> {
+  const until = performance.now() + 10_000;
+  while (!(await done())) {
+    if (performance.now() > until) throw new Error('the command was not picked up within 10 s of real time');
+    await clock.advance(500);
+    await new Promise((resolve) => setTimeout(resolve, 20)); // real time for the poll's spacing
+  }
+}
 
 async function fileRun(count: number, extra: Parameters<typeof numberedRun>[1] = {}) {
   const dir = await mkdtemp(path.join(tmpdir(), 'bcss-control-'));
@@ -48,30 +62,47 @@ describe('who paused, resumed or stopped, and why', () => {
   });
 });
 
+describe('the run logger', () => {
+  it('logs who paused and why', async () => {
+    const lines: { fields: Record<string, unknown>; message: string }[] = [];
+    const keep = (fields: Record<string, unknown>, message: string) => void lines.push({ fields, message });
+    const { clock, run } = numberedRun(50, { latencyMs: 100, logger: { info: keep, warn: keep, error: keep } });
+    const done = run.start();
+    await clock.advance(150);
+    run.pause({ origin: 'command', reason: 'BCSS desk' });
+    expect(lines.at(-1)).toEqual({ fields: expect.objectContaining({ to: 'paused', reason: 'manual', origin: 'command', message: 'BCSS desk' }), message: 'Run running → paused (manual, by command): BCSS desk' });
+    void run.stop();
+    await clock.runUntil(() => run.state === 'stopped');
+    await done;
+  });
+});
+
 describe('the live files of a FileStore run', () => {
   it('a command is picked up within pollMs of the run clock, applied, acknowledged and logged; the snapshot follows', async () => {
     const { dir, clock, run, service } = await fileRun(400);
     const done = run.start();
     await clock.advance(1_000);
     const command = await writeCommand(dir, { id: newCommandId(clock.now()), at: clock.now(), command: 'pause', reason: 'night operator' });
-    await clock.advance(500);
+    let ack: Awaited<ReturnType<typeof takeAck>>;
+    await pickedUp(clock, async () => (ack = await takeAck(dir, command.id)) !== undefined);
     expect(run.state).toBe('paused');
-    const ack = await takeAck(dir, command.id);
     expect(ack).toMatchObject({ ok: true, state: 'paused', message: expect.stringContaining('paused') });
     const calls = service.calls();
     await clock.advance(10_000);
     expect(service.calls()).toBe(calls);
-    const snapshot = await readLiveSnapshot(dir);
-    expect(snapshot).toMatchObject({ pid: process.pid, status: { state: 'paused', pausedBy: { origin: 'command', reason: 'night operator' }, totals: { inFlight: 0 } } });
-    expect(clock.now() - snapshot!.writtenAt).toBeLessThanOrEqual(2_000);
+    // Refreshed every refreshMs (of the run's clock, and of real time): the calls in flight at the pause have ended.
+    let snapshot: Awaited<ReturnType<typeof readLiveSnapshot>>;
+    await pickedUp(clock, async () => (snapshot = await readLiveSnapshot(dir))!.status.totals.inFlight === 0);
+    expect(snapshot).toMatchObject({ pid: process.pid, status: { state: 'paused', pausedBy: { origin: 'command', reason: 'night operator' } } });
 
     const resume = await writeCommand(dir, { id: newCommandId(clock.now()), at: clock.now(), command: 'resume' });
-    await clock.advance(500);
-    const resumed = await takeAck(dir, resume.id);
+    let resumed: Awaited<ReturnType<typeof takeAck>>;
+    await pickedUp(clock, async () => (resumed = await takeAck(dir, resume.id)) !== undefined);
     expect(resumed).toMatchObject({ ok: true, state: 'paused', resumesAt: run.status().pausedBy!.at + 60_000, message: expect.stringContaining('the minimum pause') });
     const stop = await writeCommand(dir, { id: newCommandId(clock.now()), at: clock.now(), command: 'stop' });
-    await clock.advance(500);
-    expect(await takeAck(dir, stop.id)).toMatchObject({ ok: true });
+    let stopped: Awaited<ReturnType<typeof takeAck>>;
+    await pickedUp(clock, async () => (stopped = await takeAck(dir, stop.id)) !== undefined);
+    expect(stopped).toMatchObject({ ok: true });
     await clock.runUntil(() => run.state === 'stopped');
     await done;
     expect((await readLiveSnapshot(dir))!.status.state).toBe('stopped');

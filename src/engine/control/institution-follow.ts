@@ -49,6 +49,8 @@ export class InstitutionFollow {
   #lastPublished = Number.NEGATIVE_INFINITY;
   #reading = false;
   #closed = false;
+  /** Real time (ms) of the last read: reads are also spaced in real time (a fake clock runs a night in seconds). */
+  #lastReadReal = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly shared: ResolvedShared,
@@ -56,6 +58,7 @@ export class InstitutionFollow {
     private readonly run: FollowedRun,
     private readonly engine: FollowEngine,
     private readonly refreshMs: number,
+    private readonly realNow: () => number = () => performance.now(),
   ) {}
 
   /** Connects, listens to the channel and reads the pauses once. */
@@ -107,7 +110,7 @@ export class InstitutionFollow {
     this.#timer = this.clock.setTimeout(() => {
       this.#timer = undefined;
       if (this.#closed) return;
-      this.refresh();
+      if (this.realNow() - this.#lastReadReal >= INSTITUTION_POLL_MS) this.refresh();
       if (this.clock.now() - this.#lastPublished >= this.refreshMs) this.publish();
       this.arm();
     }, INSTITUTION_POLL_MS);
@@ -118,6 +121,7 @@ export class InstitutionFollow {
     const institution = this.#institution;
     if (institution === undefined || this.#reading || this.#closed || !institution.available) return;
     this.#reading = true;
+    this.#lastReadReal = this.realNow();
     institution.read().then(
       (state) => {
         this.#reading = false;

@@ -55,12 +55,22 @@ export class LiveControl {
   #checking: Promise<void> | undefined;
   #checkAgain = false;
   #closed = false;
+  /** Real time (ms) of the last look for commands and of the last snapshot written. */
+  #lastLookReal = Number.NEGATIVE_INFINITY;
+  #lastWriteReal = Number.NEGATIVE_INFINITY;
 
+  /**
+   * @param realNow a monotonic real-time source. The timers run on the run's clock, but the
+   * periodic file I/O they do is also spaced in real time: under a fake clock that runs a night
+   * in seconds, the run does not look for commands 100,000 times (commands and operators live
+   * in real time; a state change is always written at once).
+   */
   constructor(
     private readonly dir: string,
     private readonly clock: Clock,
     private readonly run: LiveControlRun,
     private readonly timings: LiveControlTimings,
+    private readonly realNow: () => number = () => performance.now(),
   ) {}
 
   /** Writes the first snapshot, starts watching and polling. */
@@ -101,8 +111,10 @@ export class LiveControl {
     this.#timer = this.clock.setTimeout(() => {
       this.#timer = undefined;
       if (this.#closed) return;
-      if (this.clock.now() - this.#lastWrite >= this.refreshMs()) this.write();
-      this.check();
+      const real = this.realNow();
+      const refreshMs = this.refreshMs();
+      if (this.clock.now() - this.#lastWrite >= refreshMs && real - this.#lastWriteReal >= refreshMs) this.write();
+      if (real - this.#lastLookReal >= this.timings.pollMs) this.check();
       this.arm();
     }, this.timings.pollMs);
   }
@@ -130,6 +142,7 @@ export class LiveControl {
   private async writeNow(): Promise<void> {
     const now = this.clock.now();
     this.#lastWrite = now;
+    this.#lastWriteReal = this.realNow();
     const name = this.run.name;
     await writeLiveSnapshot(this.dir, { host: this.#host, pid: process.pid, writtenAt: now, refreshMs: this.refreshMs(), ...(name === undefined ? {} : { name }), status: this.run.status() });
   }
@@ -146,6 +159,7 @@ export class LiveControl {
       this.#checkAgain = true;
       return;
     }
+    this.#lastLookReal = this.realNow();
     this.#checking = this.takeCommands().then(
       () => {
         this.#checking = undefined;
