@@ -8,6 +8,7 @@
  */
 import { hostname } from 'node:os';
 import type { Clock, TimerHandle } from '../../util/clock.js';
+import { realMonotonicNow } from '../../util/real-time.js';
 import { RunFailedError } from '../../util/errors.js';
 import { reasonOf } from '../../util/reason.js';
 import { Institution, type InstitutionPause, type InstitutionState, type LiveRunEntry } from '../../shared/institution.js';
@@ -58,7 +59,7 @@ export class InstitutionFollow {
     private readonly run: FollowedRun,
     private readonly engine: FollowEngine,
     private readonly refreshMs: number,
-    private readonly realNow: () => number = () => performance.now(),
+    private readonly realNow: () => number = realMonotonicNow,
   ) {}
 
   /** Connects, listens to the channel and reads the pauses once. */

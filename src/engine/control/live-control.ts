@@ -14,6 +14,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Clock, TimerHandle } from '../../util/clock.js';
+import { realMonotonicNow } from '../../util/real-time.js';
 import { RunFailedError } from '../../util/errors.js';
 import { reasonOf } from '../../util/reason.js';
 import { acknowledge, appendControlLog, isCommandFile, pendingCommands, writeLiveSnapshot, type LiveAck, type LiveCommand } from '../../store/live/live-files.js';
@@ -70,7 +71,7 @@ export class LiveControl {
     private readonly clock: Clock,
     private readonly run: LiveControlRun,
     private readonly timings: LiveControlTimings,
-    private readonly realNow: () => number = () => performance.now(),
+    private readonly realNow: () => number = realMonotonicNow,
   ) {}
 
   /** Writes the first snapshot, starts watching and polling. */
