@@ -97,6 +97,11 @@ export class Institution {
     return this.connection.available;
   }
 
+  /** True when a failed command failed because Redis was unreachable (it is retried when Redis is back). */
+  isOutage(error: unknown): boolean {
+    return this.connection.isOutage(error);
+  }
+
   /** What is paused now. */
   async read(): Promise<InstitutionState> {
     return parsePauses(await this.connection.client.hgetall(this.#pauseKey));

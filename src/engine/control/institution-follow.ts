@@ -102,6 +102,8 @@ export class InstitutionFollow {
     if (institution === undefined) return;
     try {
       if (institution.available) await institution.removeLive({ host: this.#host, pid: process.pid, runName: this.shared.runName });
+    } catch (error) {
+      if (!institution.isOutage(error)) throw error; // Redis went away: the entry expires by its time to live
     } finally {
       await institution.close();
     }
@@ -117,7 +119,7 @@ export class InstitutionFollow {
     }, INSTITUTION_POLL_MS);
   }
 
-  /** Reads the pauses and applies them (Redis down: the shared mode already holds every call, and the next read catches up). */
+  /** Reads the pauses and applies them (Redis down: the shared mode already holds every call, and the next read after its return catches up). */
   private refresh(): void {
     const institution = this.#institution;
     if (institution === undefined || this.#reading || this.#closed || !institution.available) return;
@@ -132,7 +134,7 @@ export class InstitutionFollow {
       },
       (error: unknown) => {
         this.#reading = false;
-        if (institution.available) this.engine.fail(new RunFailedError('SHARED_STATE', `The institution's pauses could not be read: ${reasonOf(error)}`, { cause: error }));
+        if (!institution.isOutage(error)) this.engine.fail(new RunFailedError('SHARED_STATE', `The institution's pauses could not be read: ${reasonOf(error)}`, { cause: error }));
       },
     );
   }
@@ -180,7 +182,7 @@ export class InstitutionFollow {
       at: now,
     };
     institution.publishLive(entry, 3 * this.refreshMs + 4_000).catch((error: unknown) => {
-      if (institution.available && !this.#closed) this.engine.fail(new RunFailedError('SHARED_STATE', `The run's entry in the registry of live runs could not be written: ${reasonOf(error)}`, { cause: error }));
+      if (!institution.isOutage(error) && !this.#closed) this.engine.fail(new RunFailedError('SHARED_STATE', `The run's entry in the registry of live runs could not be written: ${reasonOf(error)}`, { cause: error }));
     });
   }
 }

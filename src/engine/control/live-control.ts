@@ -59,6 +59,7 @@ export class LiveControl {
   /** Real time (ms) of the last look for commands and of the last snapshot written. */
   #lastLookReal = Number.NEGATIVE_INFINITY;
   #lastWriteReal = Number.NEGATIVE_INFINITY;
+  #armedMs = 0;
 
   /**
    * @param realNow a monotonic real-time source. The timers run on the run's clock, but the
@@ -90,9 +91,14 @@ export class LiveControl {
     this.check(); // commands written before the run started
   }
 
-  /** The run's state changed: write the snapshot (at once, or after the write under way). */
+  /** The run's state changed: write the snapshot (at once, or after the write under way); the timer follows the state's period. */
   changed(): void {
-    if (!this.#closed) this.write();
+    if (this.#closed) return;
+    this.write();
+    if (this.#timer !== undefined && this.period() !== this.#armedMs) {
+      this.clock.clearTimeout(this.#timer);
+      this.arm();
+    }
   }
 
   /** Stops watching and polling, writes the final snapshot; resolves once it is on disk. */
@@ -108,7 +114,17 @@ export class LiveControl {
     await this.writeNow();
   }
 
+  /**
+   * The period of the timer: `pollMs`; but while the run waits for its window (for hours,
+   * nothing moving) 30 s, so that a fake clock can jump over the wait (the directory's watch
+   * still picks a command up at once).
+   */
+  private period(): number {
+    return this.run.state === 'waiting' ? Math.max(this.timings.pollMs, IDLE_REFRESH_MS) : this.timings.pollMs;
+  }
+
   private arm(): void {
+    const period = (this.#armedMs = this.period());
     this.#timer = this.clock.setTimeout(() => {
       this.#timer = undefined;
       if (this.#closed) return;
@@ -117,7 +133,7 @@ export class LiveControl {
       if (this.clock.now() - this.#lastWrite >= refreshMs && real - this.#lastWriteReal >= refreshMs) this.write();
       if (real - this.#lastLookReal >= this.timings.pollMs) this.check();
       this.arm();
-    }, this.timings.pollMs);
+    }, period);
   }
 
   private write(): void {
