@@ -3,12 +3,12 @@
  * pause pauses it (origin `institution`), its lifting resumes it (under the minimum pause); a
  * pause of one source stops that source's new calls only; a run started while the institution
  * is paused waits (state `waiting`, reason `institution`) and starts when it is lifted. The run
- * reads the pauses on each message of the namespace's channel and every `INSTITUTION_POLL_MS`
- * (the bound when a message is lost), and keeps its entry in the registry of live runs fresh.
+ * reads the pauses on each message of the namespace's channel and every `INSTITUTION_POLL_MS` of
+ * real time (the bound when a message is lost), and keeps its entry in the registry of live runs fresh.
  */
 import { hostname } from 'node:os';
-import type { Clock, TimerHandle } from '../../util/clock.js';
-import { realMonotonicNow } from '../../util/real-time.js';
+import type { Clock } from '../../util/clock.js';
+import { realInterval, realMonotonicNow } from '../../util/real-time.js';
 import { RunFailedError } from '../../util/errors.js';
 import { reasonOf } from '../../util/reason.js';
 import { Institution, type InstitutionPause, type InstitutionState, type LiveRunEntry } from '../../shared/institution.js';
@@ -46,12 +46,11 @@ export class InstitutionFollow {
   #institution: Institution | undefined;
   #state: InstitutionState = { all: undefined, sources: {} };
   #heldStart: (() => void) | undefined;
-  #timer: TimerHandle | undefined;
-  #lastPublished = Number.NEGATIVE_INFINITY;
+  #cancelTimer: (() => void) | undefined;
   #reading = false;
   #closed = false;
-  /** Real time (ms) of the last read: reads are also spaced in real time (a fake clock runs a night in seconds). */
-  #lastReadReal = Number.NEGATIVE_INFINITY;
+  /** Real time (ms) of the last registry entry written: the poll and the refresh run on a real timer (a fake clock runs a night in seconds). */
+  #lastPublishedReal = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly shared: ResolvedShared,
@@ -97,7 +96,7 @@ export class InstitutionFollow {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#timer !== undefined) this.clock.clearTimeout(this.#timer);
+    this.#cancelTimer?.();
     const institution = this.#institution;
     if (institution === undefined) return;
     try {
@@ -110,12 +109,10 @@ export class InstitutionFollow {
   }
 
   private arm(): void {
-    this.#timer = this.clock.setTimeout(() => {
-      this.#timer = undefined;
+    this.#cancelTimer = realInterval(() => {
       if (this.#closed) return;
-      if (this.realNow() - this.#lastReadReal >= INSTITUTION_POLL_MS) this.refresh();
-      if (this.clock.now() - this.#lastPublished >= this.refreshMs) this.publish();
-      this.arm();
+      this.refresh();
+      if (this.realNow() - this.#lastPublishedReal >= this.refreshMs) this.publish();
     }, INSTITUTION_POLL_MS);
   }
 
@@ -124,7 +121,6 @@ export class InstitutionFollow {
     const institution = this.#institution;
     if (institution === undefined || this.#reading || this.#closed || !institution.available) return;
     this.#reading = true;
-    this.#lastReadReal = this.realNow();
     institution.read().then(
       (state) => {
         this.#reading = false;
@@ -165,7 +161,7 @@ export class InstitutionFollow {
     const institution = this.#institution;
     if (institution === undefined || !institution.available) return;
     const now = this.clock.now();
-    this.#lastPublished = now;
+    this.#lastPublishedReal = this.realNow();
     const status = this.run.status();
     const sources: Record<string, { inFlight: number; cap: number; queued: number }> = {};
     for (const [name, source] of Object.entries(status.sources)) sources[name] = { inFlight: source.inFlight, cap: source.cap, queued: source.queued };

@@ -5,16 +5,16 @@
  * and acknowledges them.
  *
  * Commands arrive as files in the run directory (`command-<id>.json`). The directory is watched
- * (`fs.watch`, so a command is usually picked up at once) and also polled every `pollMs` on the
- * run's clock: `fs.watch` misses events on some file systems (NFS, some containers), and the
+ * (`fs.watch`, so a command is usually picked up at once) and also polled every `pollMs` of real
+ * time: `fs.watch` misses events on some file systems (NFS, some containers), and the
  * poll bounds the pickup whatever the file system does. A file, rather than a local socket,
  * because it needs no listener to clean up after a crash, works the same for a run directory
  * on a shared volume, and leaves a trace an operator can read with `ls`.
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { hostname } from 'node:os';
-import type { Clock, TimerHandle } from '../../util/clock.js';
-import { realMonotonicNow } from '../../util/real-time.js';
+import type { Clock } from '../../util/clock.js';
+import { realInterval, realMonotonicNow } from '../../util/real-time.js';
 import { RunFailedError } from '../../util/errors.js';
 import { reasonOf } from '../../util/reason.js';
 import { acknowledge, appendControlLog, isCommandFile, pendingCommands, writeLiveSnapshot, type LiveAck, type LiveCommand } from '../../store/live/live-files.js';
@@ -48,24 +48,21 @@ const LIVE: ReadonlySet<RunState> = new Set(['running', 'waiting', 'paused', 'dr
 /** The live files of one run. */
 export class LiveControl {
   readonly #host = hostname();
-  #timer: TimerHandle | undefined;
+  #cancelTimer: (() => void) | undefined;
   #watcher: FSWatcher | undefined;
-  #lastWrite = Number.NEGATIVE_INFINITY;
   #writing: Promise<void> | undefined;
   #dirty = false;
   #checking: Promise<void> | undefined;
   #checkAgain = false;
   #closed = false;
-  /** Real time (ms) of the last look for commands and of the last snapshot written. */
-  #lastLookReal = Number.NEGATIVE_INFINITY;
+  /** Real time (ms) of the last snapshot written. */
   #lastWriteReal = Number.NEGATIVE_INFINITY;
-  #armedMs = 0;
 
   /**
-   * @param realNow a monotonic real-time source. The timers run on the run's clock, but the
-   * periodic file I/O they do is also spaced in real time: under a fake clock that runs a night
-   * in seconds, the run does not look for commands 100,000 times (commands and operators live
-   * in real time; a state change is always written at once).
+   * @param realNow a monotonic real-time source. The poll and the refresh run on a real timer
+   * (util/real-time.ts): commands and operators live in real time, and under a fake clock that
+   * runs a night in seconds the run must not look for commands 100,000 times. The run's clock
+   * stamps the snapshot and the acknowledgements; a state change is written at once.
    */
   constructor(
     private readonly dir: string,
@@ -91,22 +88,17 @@ export class LiveControl {
     this.check(); // commands written before the run started
   }
 
-  /** The run's state changed: write the snapshot (at once, or after the write under way); the timer follows the state's period. */
+  /** The run's state changed: write the snapshot (at once, or after the write under way). */
   changed(): void {
-    if (this.#closed) return;
-    this.write();
-    if (this.#timer !== undefined && this.period() !== this.#armedMs) {
-      this.clock.clearTimeout(this.#timer);
-      this.arm();
-    }
+    if (!this.#closed) this.write();
   }
 
   /** Stops watching and polling, writes the final snapshot; resolves once it is on disk. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#timer !== undefined) this.clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#cancelTimer?.();
+    this.#cancelTimer = undefined;
     this.#watcher?.close();
     this.#watcher = undefined;
     await this.#checking;
@@ -114,26 +106,12 @@ export class LiveControl {
     await this.writeNow();
   }
 
-  /**
-   * The period of the timer: `pollMs`; but while the run waits for its window (for hours,
-   * nothing moving) 30 s, so that a fake clock can jump over the wait (the directory's watch
-   * still picks a command up at once).
-   */
-  private period(): number {
-    return this.run.state === 'waiting' ? Math.max(this.timings.pollMs, IDLE_REFRESH_MS) : this.timings.pollMs;
-  }
-
   private arm(): void {
-    const period = (this.#armedMs = this.period());
-    this.#timer = this.clock.setTimeout(() => {
-      this.#timer = undefined;
+    this.#cancelTimer = realInterval(() => {
       if (this.#closed) return;
-      const real = this.realNow();
-      const refreshMs = this.refreshMs();
-      if (this.clock.now() - this.#lastWrite >= refreshMs && real - this.#lastWriteReal >= refreshMs) this.write();
-      if (real - this.#lastLookReal >= this.timings.pollMs) this.check();
-      this.arm();
-    }, period);
+      if (this.realNow() - this.#lastWriteReal >= this.refreshMs()) this.write();
+      this.check();
+    }, this.timings.pollMs);
   }
 
   private write(): void {
@@ -158,7 +136,6 @@ export class LiveControl {
 
   private async writeNow(): Promise<void> {
     const now = this.clock.now();
-    this.#lastWrite = now;
     this.#lastWriteReal = this.realNow();
     const name = this.run.name;
     await writeLiveSnapshot(this.dir, { host: this.#host, pid: process.pid, writtenAt: now, refreshMs: this.refreshMs(), ...(name === undefined ? {} : { name }), status: this.run.status() });
@@ -176,7 +153,6 @@ export class LiveControl {
       this.#checkAgain = true;
       return;
     }
-    this.#lastLookReal = this.realNow();
     this.#checking = this.takeCommands().then(
       () => {
         this.#checking = undefined;
