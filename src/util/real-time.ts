@@ -11,9 +11,11 @@ export const realMonotonicNow: () => number = performance.now.bind(performance);
 const setIntervalReal = globalThis.setInterval;
 const clearIntervalReal = globalThis.clearInterval;
 
-/** A real, unref'd interval timer (it never keeps the process alive); returns its canceller. */
+/**
+ * A real interval timer; returns its canceller. It keeps the process alive until cancelled: a
+ * paused run, with nothing else pending, must still be there to take the command that resumes it.
+ */
 export function realInterval(callback: () => void, ms: number): () => void {
   const handle = setIntervalReal(callback, ms);
-  handle.unref();
   return () => clearIntervalReal(handle);
 }
