@@ -11,6 +11,7 @@ import { exportLines, readLedger, summarizeLedger, type ExportFormat, type Ledge
 import { applyRepair, formatRepairPlan, planRepair } from '../store/file-store/repair.js';
 import { PLAN_USAGE, planCommand } from './plan-command.js';
 import { REPORT_USAGE, reportCommand } from './report-command.js';
+import { CONTROL_COMMANDS, CONTROL_USAGE, controlCommand } from './control-command.js';
 
 /** Where the commands write. */
 export interface CliOutput {
@@ -43,7 +44,7 @@ const EXIT_CODES = 'Exit codes: 0 done, 1 the command failed (no run directory, 
 
 /** The usage text. */
 export const USAGE = `Usage:
-${SUMMARY_USAGE}${EXPORT_USAGE}${REPAIR_USAGE}${PLAN_USAGE}${REPORT_USAGE}  bcss-bulk --version | -v
+${SUMMARY_USAGE}${EXPORT_USAGE}${REPAIR_USAGE}${PLAN_USAGE}${REPORT_USAGE}${CONTROL_USAGE}  bcss-bulk --version | -v
   bcss-bulk --help | -h            (also COMMAND --help: bcss-bulk plan --help, bcss-bulk ledger export --help)
 
 ${EXIT_CODES}`;
@@ -61,6 +62,7 @@ const COMMAND_USAGE: Readonly<Record<string, string>> = {
   'ledger repair': usageOf(REPAIR_USAGE),
   plan: usageOf(PLAN_USAGE),
   report: usageOf(REPORT_USAGE),
+  ...Object.fromEntries([...CONTROL_COMMANDS].map((name) => [name, usageOf(CONTROL_USAGE)])),
 };
 
 class UsageError extends Error {}
@@ -180,6 +182,7 @@ export async function runCli(argv: readonly string[], io: CliOutput): Promise<nu
       io.out(await reportCommand(argv.slice(1)));
       return 0;
     }
+    if (group !== undefined && CONTROL_COMMANDS.has(group)) return await controlCommand(argv, io);
     if (group !== 'ledger') {
       throw new UsageError(group === undefined ? 'no command given' : group.startsWith('-') ? `unknown option '${group}'` : `unknown command '${group}'`);
     }

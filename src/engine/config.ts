@@ -23,6 +23,7 @@ import { isRunLogger, type RunLogger } from './run-logger.js';
 import { inputProblem } from './input-protocol.js';
 import { readingOptions } from '../util/options-guard.js';
 import { retrySchema } from '../policy/retry.js';
+import { liveControlSchema } from './control/control-options.js';
 
 /** Schema of the per-source overload protection. */
 export const overloadSchema = z.strictObject({
@@ -87,6 +88,9 @@ export const runOptionsSchema = z.strictObject({
   plan: plannedFiguresSchema.optional(),
   // ── Operations (issue 14): the logger ──
   logger: z.custom<RunLogger>(isRunLogger, { message: 'expected a logger with info, warn and error methods, called as logger.info(fields, message) (pino, console)' }).optional(),
+  // ── Operator control (issue 17) ──
+  control: z.union([z.literal(false), liveControlSchema]).default(() => liveControlSchema.parse({})),
+  signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal, { message: 'expected an AbortSignal' }).optional(),
 });
 
 export type { OverloadConfig, StallConfig, RejectBudgetConfig, CallContext, SuccessInfo, RunOptions } from './run-options.js';
@@ -95,7 +99,7 @@ type _OverloadAgrees = Assert<SchemaMatches<z.input<typeof overloadSchema>, Over
 type _StallAgrees = Assert<SchemaMatches<z.input<typeof stallSchema>, StallConfig>>;
 type _RejectBudgetAgrees = Assert<SchemaMatches<z.input<typeof rejectBudgetSchema>, RejectBudgetConfig>>;
 /** The fields of a run's options that are data (not functions, iterables or objects with methods). */
-type DataField = 'sources' | 'maxConcurrency' | 'timeoutMs' | 'retry' | 'overload' | 'rejectBudget' | 'stall' | 'minPauseMs' | 'prefetch' | 'progressIntervalMs' | 'calendar' | 'waitForWindow' | 'drainDeadlineMs' | 'shared' | 'name' | 'announcement' | 'plan';
+type DataField = 'sources' | 'maxConcurrency' | 'timeoutMs' | 'retry' | 'overload' | 'rejectBudget' | 'stall' | 'minPauseMs' | 'prefetch' | 'progressIntervalMs' | 'calendar' | 'waitForWindow' | 'drainDeadlineMs' | 'shared' | 'name' | 'announcement' | 'plan' | 'control';
 type _RunOptionsFieldsAgree = Assert<Agrees<keyof z.input<typeof runOptionsSchema>, keyof RunOptions<unknown, unknown>>>;
 type _RunOptionsDataAgrees = Assert<Agrees<Pick<z.input<typeof runOptionsSchema>, DataField>, Pick<RunOptions<unknown, unknown>, DataField>>>;
 
@@ -110,7 +114,8 @@ export function defaultStallAfterMs(timeoutsMs: Iterable<number>): number {
 }
 
 /** Options after validation, with defaults applied and caps resolved. */
-export interface ResolvedRunOptions<T, R> extends Omit<Parsed, 'input' | 'call' | 'source' | 'key' | 'onSuccess' | 'classify' | 'precheck' | 'random' | 'sources' | 'clock' | 'store'> {
+export interface ResolvedRunOptions<T, R> extends Omit<Parsed, 'input' | 'call' | 'source' | 'key' | 'onSuccess' | 'classify' | 'precheck' | 'random' | 'sources' | 'clock' | 'store' | 'signal'> {
+  readonly signal?: AbortSignal | undefined;
   readonly input: Iterable<T> | AsyncIterable<T>;
   readonly call: RunOptions<T, R>['call'];
   readonly sourceOf: (item: T) => string;

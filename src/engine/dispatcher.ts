@@ -245,7 +245,7 @@ export class Dispatcher<T, R> {
         const now = this.clock.now();
         // The office-hours guard holds here too: the lease may arrive after the window closed.
         const closed = this.run.outsideWindow(now);
-        const paused = lifecycle.state !== 'running' || closed || lane.pausedByOverload(now);
+        const paused = lifecycle.state !== 'running' || closed || lane.pausedByOverload(now) || lane.pausedByInstitution;
         const abandoned = waiting.cut === 'abandoned';
         if (abandoned || paused) {
           lease.release();

@@ -1,7 +1,7 @@
 /**
  * The events a run emits, by name, with their payloads. Keys and reasons in them are masked.
  */
-import type { RunState } from './state-machine.js';
+import type { ControlOrigin, RunState } from './state-machine.js';
 import type { OutcomeRecord } from '../store/store.js';
 import type { RunStatus } from './status.js';
 
@@ -18,6 +18,11 @@ export interface StateChange {
   readonly reason: string;
   /** A sentence for the operator, when there is more to say (e.g. why the reject budget paused the run). */
   readonly message?: string;
+  /**
+   * Who asked for the change, when it is a pause, a resumption or a stop asked from outside the
+   * engine: `api`, `command`, `signal` or `institution` (the operator's reason, if any, is in `message`).
+   */
+  readonly origin?: ControlOrigin;
 }
 
 /** Payload of the `retry` event. */

@@ -7,7 +7,8 @@
 import type { Clock, TimerHandle } from '../util/clock.js';
 import type { StateChange } from './events.js';
 import type { Lanes } from './lanes.js';
-import { canTransition, isFinal, type PauseReason, type RunState } from './state-machine.js';
+import { canTransition, isFinal, type ControlOrigin, type PauseReason, type RunState } from './state-machine.js';
+import type { PausedBy } from './status.js';
 
 /** Why a `draining` run lets its calls finish. */
 export type DrainReason = 'stopping' | 'window-closing';
@@ -24,6 +25,8 @@ export interface LifecycleHooks {
 export class Lifecycle {
   #state: RunState = 'idle';
   #pauseReason: PauseReason | undefined;
+  #pausedBy: PausedBy | undefined;
+  #asking: { readonly origin: ControlOrigin; readonly reason?: string | undefined } | undefined;
   #drain: DrainReason | undefined;
   #pausedAt = 0;
   #resumeTimer: TimerHandle | undefined;
@@ -41,6 +44,11 @@ export class Lifecycle {
   /** Why the run is paused, while it is. */
   get pauseReason(): PauseReason | undefined {
     return this.#pauseReason;
+  }
+
+  /** Who paused the run and why, while it is paused by `pause()` or an institution-wide pause. */
+  get pausedBy(): PausedBy | undefined {
+    return this.#pausedBy;
   }
 
   /** When a scheduled resumption will happen, if one is scheduled. */
@@ -67,17 +75,34 @@ export class Lifecycle {
     return isFinal(this.#state);
   }
 
+  /**
+   * Runs `act` on behalf of whoever asked (a pause, resumption or stop): the state changes it
+   * makes carry that origin, and the operator's reason as their message.
+   */
+  asking<V>(request: { readonly origin: ControlOrigin; readonly reason?: string | undefined }, act: () => V): V {
+    const outer = this.#asking;
+    this.#asking = request;
+    try {
+      return act();
+    } finally {
+      this.#asking = outer;
+    }
+  }
+
   /** Goes to `to` (nothing when already there); `drain` says why, for `draining`. */
-  to(to: RunState, reason: string, message?: string, drain: DrainReason = 'stopping'): void {
+  to(to: RunState, reason: string, message = this.#asking?.reason, drain: DrainReason = 'stopping'): void {
+    const origin = this.#asking?.origin;
     const from = this.#state;
     if (from === to) return;
     if (!canTransition(from, to)) throw new Error(`bcss-bulk internal error: transition ${from} → ${to} is not allowed`);
     this.#state = to;
     this.#pauseReason = to === 'paused' ? (reason as PauseReason) : undefined;
     this.#drain = to === 'draining' ? drain : undefined;
-    if (to === 'paused') this.#pausedAt = this.clock.now();
     const at = this.clock.now();
-    this.hooks.changed(message === undefined ? { from, to, at, reason } : { from, to, at, reason, message });
+    if (to === 'paused') this.#pausedAt = at;
+    this.#pausedBy = to === 'paused' && origin !== undefined ? { origin, at, ...(message === undefined ? {} : { reason: message }) } : undefined;
+    const change: StateChange = message === undefined ? { from, to, at, reason } : { from, to, at, reason, message };
+    this.hooks.changed(origin === undefined ? change : { ...change, origin });
     if (isFinal(to)) this.hooks.ended();
   }
 

@@ -57,7 +57,7 @@ function rejectMessage(record: OutcomeRecord): string {
  *
  * | event | level | fields besides `event`, `at`, `run` |
  * |---|---|---|
- * | state change | `info`; `warn` for a pause by the reject budget; `error` for `failed` | `from`, `to`, `reason`, `message?`; at a final state also `totals` and `unfinished` |
+ * | state change | `info`; `warn` for a pause by the reject budget; `error` for `failed` | `from`, `to`, `reason`, `message?`, `origin?` (who asked: `api`, `command`, `signal`, `institution`); at a final state also `totals` and `unfinished` |
  * | reject (rejected or exhausted item) | `warn` | `key` (masked), `position`, `source`, `outcome`, `code`, `reason`, `attempts` |
  * | retry | `debug` | `key` (masked), `position`, `source`, `attempt`, `code`, `reason`, `delayMs` |
  * | source paused / resumed | `warn` / `info` | `source`, `failureRatio`, `until` |
@@ -82,7 +82,8 @@ export function attachRunLogger(run: ObservedRun, logger: RunLogger): () => void
     on('state', (change) => {
       const fields: Record<string, unknown> = { from: change.from, to: change.to, reason: change.reason };
       if (change.message !== undefined) fields['message'] = change.message;
-      let text = `Run ${change.from} → ${change.to} (${change.reason})${change.message === undefined ? '' : `: ${change.message}`}`;
+      if (change.origin !== undefined) fields['origin'] = change.origin;
+      let text = `Run ${change.from} → ${change.to} (${change.reason}${change.origin === undefined ? '' : `, by ${change.origin}`})${change.message === undefined ? '' : `: ${change.message}`}`;
       if (change.to === 'completed' || change.to === 'stopped' || change.to === 'failed') {
         const { totals } = run.status();
         fields['totals'] = totals;

@@ -14,6 +14,7 @@ import type { SharedOptions } from '../shared/shared-options.js';
 import type { RunLogger } from './run-logger.js';
 import type { RunStore } from '../store/store.js';
 import type { RetryOptions } from '../policy/retry.js';
+import type { LiveControlOptions } from './control/control-options.js';
 
 /** Overload protection of each source: a circuit breaker on the share of failed calls (or `false` to switch it off). */
 export interface OverloadConfig {
@@ -267,4 +268,18 @@ export interface RunOptions<T, R> {
    * @defaultValue `undefined`: nothing is logged (the library never writes to the console by itself).
    */
   readonly logger?: RunLogger | undefined;
+  /**
+   * The operator's control of a run whose store is a `FileStore`: the run keeps a status
+   * snapshot in its run directory and takes `bcss-bulk pause|resume|stop DIR` (see
+   * docs/operating.md); `false` switches it off. A run without a `FileStore` has no live files.
+   * @defaultValue `{ refreshMs: 2000, pollMs: 500 }`
+   */
+  readonly control?: LiveControlOptions | false | undefined;
+  /**
+   * Stops the run when it aborts, as `run.stop()` does (no new calls, calls in flight finish,
+   * the state event says `origin: 'signal'`); aborted before the calls start, the run ends
+   * `stopped` with nothing sent. See also `stopOnSignals(run)` for SIGTERM and SIGINT.
+   * @defaultValue none
+   */
+  readonly signal?: AbortSignal | undefined;
 }

@@ -31,7 +31,7 @@ import { openShared } from './shared-link.js';
 import { snapshot } from './snapshot.js';
 import { watchdogFor, type StallWatchdog } from './stall-watchdog.js';
 import { leaseTtl } from '../shared/shared-options.js';
-import type { RunState } from './state-machine.js';
+import type { ControlRequest, RunState } from './state-machine.js';
 import { YieldBudget } from '../util/yield-budget.js';
 import { refusalMessage } from './window-messages.js';
 import type { RunStatus, RunSummary, StopOptions } from './status.js';
@@ -47,6 +47,7 @@ import { OfficeWindow } from './office-window.js';
 import { runMeta } from './run-meta.js';
 import { Pump } from './pump.js';
 import { Recorder, recorderSettings } from './recorder.js';
+import { RunControl } from './control/run-control.js';
 
 export type { RunTotals, RunStatus, RunSummary, StopOptions } from './status.js';
 
@@ -71,6 +72,8 @@ export class BulkRun<T, R = unknown> {
   /** Raises `stalled` when calls are out and nothing ends (undefined when switched off). */
   private readonly watchdog: StallWatchdog | undefined;
   private readonly pumper: Pump;
+  /** Live files, commands, the abort signal (engine/control/). */
+  private readonly control: RunControl;
   private startedAt: number | undefined;
   private settle!: { resolve: (summary: RunSummary) => void; reject: (error: unknown) => void };
   private readonly finished: Promise<RunSummary>;
@@ -104,6 +107,7 @@ export class BulkRun<T, R = unknown> {
       changed: (change) => {
         this.watchdog?.follow(change.to === 'running' || change.to === 'draining');
         this.emitter.emit('state', change);
+        this.control.changed();
       },
       ended: () => this.close(),
     }));
@@ -154,6 +158,7 @@ export class BulkRun<T, R = unknown> {
       busy: () => lanes.occupied() > 0,
       stalled: (idleMs) => this.stalled(idleMs),
     });
+    this.control = new RunControl(this, { fail, lifecycle, lanes, pump }, clock, o, this.store);
     if (o.logger !== undefined) attachRunLogger(this, o.logger); // detached with the run: its listeners go with it
     this.finished = new Promise<RunSummary>((resolve, reject) => void (this.settle = { resolve, reject }));
   }
@@ -222,7 +227,7 @@ export class BulkRun<T, R = unknown> {
       this.finisher.runSteps([{ run: open, code: 'STORE_FAILED', what: 'The store could not be opened' }, { run: () => this.recorder.open(this.store, meta, now), code: 'STORE_FAILED', what: 'The compliance records could not be opened' }], () => {
         if (lifecycle.state !== 'idle') return; // stopped while the store was opening
         if (resume !== undefined && !this.intake.resumeFrom(resume)) return;
-        this.window.enter('start');
+        this.control.begin(() => this.window.enter('start'));
       }),
     );
     return this.finished;
@@ -234,21 +239,21 @@ export class BulkRun<T, R = unknown> {
    * waiting for its window (or draining as it closes) may be paused too: it then stays paused
    * after the window opens, until {@link resume}.
    *
+   * `request` says who pauses and why (kept in the `state` event and in `status().pausedBy`).
+   *
    * @throws {RunStateError} when the run is not running, waiting or paused.
    */
-  pause(): void {
+  pause(request: ControlRequest = {}): void {
     const lifecycle = this.lifecycle;
+    const origin = request.origin ?? 'api';
+    const code = origin === 'institution' ? 'institution' : 'manual';
     if (lifecycle.state === 'paused') {
       lifecycle.cancelScheduledResume();
       return;
     }
-    if (lifecycle.state === 'waiting' || lifecycle.windowClosing) {
-      this.window.forget(); // calls in flight still finish, within the drain deadline
-      lifecycle.to('paused', 'manual');
-      return;
-    }
-    if (lifecycle.state !== 'running') throw new RunStateError(`pause() called on a run that is ${lifecycle.state}`);
-    lifecycle.to('paused', 'manual');
+    if (lifecycle.state !== 'running' && lifecycle.state !== 'waiting' && !lifecycle.windowClosing) throw new RunStateError(`pause() called on a run that is ${lifecycle.state}`);
+    if (lifecycle.state !== 'running') this.window.forget(); // waiting, or draining as the window closes: calls in flight still finish, within the drain deadline
+    lifecycle.asking({ origin, reason: request.reason }, () => lifecycle.to('paused', code));
   }
 
   /**
@@ -260,19 +265,20 @@ export class BulkRun<T, R = unknown> {
    *
    * @throws {RunStateError} when the run is not paused, waiting or running.
    */
-  resume(): Date {
+  resume(request: ControlRequest = {}): Date {
     const lifecycle = this.lifecycle;
+    const asked = { origin: request.origin ?? 'api', reason: request.reason } as const;
     const now = this.clock.now();
     if (lifecycle.state === 'running') return new Date(now);
     if (lifecycle.state === 'waiting' || lifecycle.windowClosing) return new Date(this.window.nextWindowAt ?? now);
     if (lifecycle.state !== 'paused') throw new RunStateError(`resume() called on a run that is ${lifecycle.state}`);
     const earliest = lifecycle.pausedAt + this.options.minPauseMs;
     if (now >= earliest) {
-      this.leavePause();
+      lifecycle.asking(asked, () => this.leavePause());
       return new Date(this.state === 'waiting' ? (this.window.nextWindowAt ?? now) : now); // `state`: leavePause() changed it
     }
     if (lifecycle.resumesAt === undefined) {
-      lifecycle.scheduleResume(earliest, () => this.leavePause());
+      lifecycle.scheduleResume(earliest, () => lifecycle.asking(asked, () => this.leavePause()));
       this.emitter.emit('resume-scheduled', { at: earliest });
     }
     return new Date(lifecycle.resumesAt ?? earliest);
@@ -284,7 +290,10 @@ export class BulkRun<T, R = unknown> {
    * once nothing is in flight.
    */
   stop(options: StopOptions = {}): Promise<RunSummary> {
-    const abort = options.inFlight === 'abort';
+    return this.lifecycle.asking({ origin: options.origin ?? 'api', reason: options.reason }, () => this.stopNow(options.inFlight === 'abort'));
+  }
+
+  private stopNow(abort: boolean): Promise<RunSummary> {
     const lifecycle = this.lifecycle;
     if (lifecycle.state === 'idle') {
       if (this.startedAt === undefined) return Promise.reject(new RunStateError('stop() called on a run that was never started'));
@@ -371,13 +380,14 @@ export class BulkRun<T, R = unknown> {
     const summary: RunSummary = { ...status, unfinished: this.intake.read - status.totals.finished, endedAt };
     this.emitter.emit('progress', summary);
     const settle = (closeError?: unknown) => {
-      const closeFailure = closeError === undefined ? undefined : new RunFailedError('SHARED_CLOSE_FAILED', `The shared mode could not be closed: ${reasonOf(closeError)}`, { cause: closeError });
+      const closeFailure = closeError === undefined || closeError instanceof RunFailedError ? closeError : new RunFailedError('SHARED_CLOSE_FAILED', `The shared mode could not be closed: ${reasonOf(closeError)}`, { cause: closeError });
       const failure = this.failure ?? this.listenerFailure ?? closeFailure;
       if (failure !== undefined) this.settle.reject(failure);
       else this.settle.resolve(summary);
     };
-    if (this.shared === undefined) settle();
-    else this.shared.close().then(() => settle(), settle); // the run lock is released before start() settles
+    const closed = (error?: unknown) => this.control.close().then(() => settle(error), (controlError: unknown) => settle(error ?? controlError));
+    if (this.shared === undefined) void closed();
+    else this.shared.close().then(() => closed(), closed); // the run lock is released before start() settles
   }
 
   /** Opens the shared mode (Redis connection and run lock) when configured, then goes on with `then`. */

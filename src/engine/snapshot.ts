@@ -28,6 +28,7 @@ export function snapshot<T>(parts: SnapshotParts<T>, now: number, startedAt: num
   return {
     state,
     pauseReason: lifecycle.pauseReason,
+    pausedBy: lifecycle.pausedBy,
     resumesAt: lifecycle.resumesAt,
     at: now,
     startedAt,

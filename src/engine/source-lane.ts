@@ -109,9 +109,12 @@ export class SourceLane<T> {
     return this.#queue.length;
   }
 
+  /** Paused by an institution-wide pause of this source (`bcss-bulk pause --source`): no new calls. */
+  pausedByInstitution = false;
+
   /** May a call of this source start now (a waiting item, a free slot, the source not paused)? */
   ready(now: number): boolean {
-    return this.#queue.length > 0 && this.#inFlight + this.#lingering + this.#finishing < this.config.cap && (this.#breaker === undefined || this.#breaker.canDispatch(now));
+    return !this.pausedByInstitution && this.#queue.length > 0 && this.#inFlight + this.#lingering + this.#finishing < this.config.cap && (this.#breaker === undefined || this.#breaker.canDispatch(now));
   }
 
   /** Is the source paused by its overload protection at `now`? */

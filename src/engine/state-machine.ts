@@ -26,8 +26,30 @@ export const RUN_STATES = ['idle', 'waiting', 'running', 'paused', 'draining', '
  */
 export type RunState = (typeof RUN_STATES)[number];
 
-/** Why a run is paused or waiting. */
-export type PauseReason = 'manual' | 'reject-budget' | 'office-hours';
+/** Why a run is paused or waiting: `manual` by `pause()` (from the code, a command, a signal), `institution` by an institution-wide pause. */
+export type PauseReason = 'manual' | 'reject-budget' | 'office-hours' | 'institution';
+
+/**
+ * Who asked for a pause, a resumption or a stop: `api` (the caller's code), `command` (an
+ * operator's `bcss-bulk pause|resume|stop DIR`), `signal` (SIGTERM/SIGINT through
+ * `stopOnSignals`, or the run's `AbortSignal`), `institution` (an institution-wide pause).
+ */
+export type ControlOrigin = 'api' | 'command' | 'signal' | 'institution';
+
+/** A pause, resumption or stop as asked: who asked and why. */
+export interface ControlRequest {
+  /**
+   * Who asks.
+   * @defaultValue `'api'`
+   */
+  readonly origin?: ControlOrigin | undefined;
+  /**
+   * Why, in the operator's words (e.g. `BCSS service desk asked, ticket 4711`); kept in the
+   * `state` event's `message`, in `run.status().pausedBy` and in the run directory's log of commands.
+   * @defaultValue none
+   */
+  readonly reason?: string | undefined;
+}
 
 const TRANSITIONS: Readonly<Record<RunState, readonly RunState[]>> = {
   idle: ['running', 'waiting', 'stopped', 'failed'],

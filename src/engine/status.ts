@@ -4,7 +4,16 @@
  * events and the engine all read them from here.
  */
 import type { SourceStatus } from './source-lane.js';
-import type { PauseReason, RunState } from './state-machine.js';
+import type { ControlOrigin, PauseReason, RunState } from './state-machine.js';
+
+/** Who paused a run, when, and why (see {@link RunStatus.pausedBy}). */
+export interface PausedBy {
+  readonly origin: ControlOrigin;
+  /** Instant of the pause (ms since epoch). */
+  readonly at: number;
+  /** Why, in the words of whoever paused it, when given. */
+  readonly reason?: string;
+}
 
 /** Totals of a {@link RunStatus}, summed over the sources. */
 export interface RunTotals {
@@ -27,6 +36,8 @@ export interface RunStatus {
   readonly state: RunState;
   /** Why the run is paused, while it is. */
   readonly pauseReason: PauseReason | undefined;
+  /** While paused by `pause()` (from the code, a command, a signal) or an institution-wide pause: who paused it, when, and why. */
+  readonly pausedBy?: PausedBy | undefined;
   /** When a scheduled resumption will happen (ms since epoch), if one is scheduled. */
   readonly resumesAt: number | undefined;
   /** Instant of the snapshot (ms since epoch). */
@@ -55,5 +66,15 @@ export interface RunSummary extends RunStatus {
 export interface StopOptions {
   /** `wait` (default): let in-flight calls finish; `abort`: abort them (their items stay unfinished). */
   readonly inFlight?: 'wait' | 'abort';
+  /**
+   * Who stops the run.
+   * @defaultValue `'api'`
+   */
+  readonly origin?: ControlOrigin | undefined;
+  /**
+   * Why, in the operator's words; kept in the `state` event's `message`.
+   * @defaultValue none
+   */
+  readonly reason?: string | undefined;
 }
 

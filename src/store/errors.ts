@@ -121,3 +121,19 @@ export class RecordsError extends BcssBulkError {
     super(code, message);
   }
 }
+
+/**
+ * The live status snapshot of a run directory (`status.json`, written by the running process
+ * for `bcss-bulk status`) cannot be read: it is not JSON, or not the shape of a snapshot.
+ * Nothing was changed; the run itself (ledgers, journal, checkpoint) is not affected, and the
+ * next snapshot of a live run replaces the file within seconds.
+ */
+export class LiveStatusDamagedError extends BcssBulkError {
+  /** The snapshot file. */
+  readonly file: string;
+
+  constructor(file: string, what: string, options?: { cause?: unknown }) {
+    super('LIVE_STATUS_DAMAGED', `The live status ${file} cannot be read: ${what}. Nothing was changed; a live run rewrites it within seconds (if none does, the process that wrote it is gone)`, options);
+    this.file = file;
+  }
+}

@@ -25,6 +25,8 @@ import { sharedSchema } from '../../src/shared/shared-options.js';
 import { fileStoreOptionsSchema } from '../../src/store/file-store/options.js';
 import { plannedFiguresSchema } from '../../src/store/records/format.js';
 import { overrideSchema } from '../../src/util/options.js';
+import { liveControlSchema } from '../../src/engine/control/control-options.js';
+import { stopOnSignalsSchema } from '../../src/engine/control/signals.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const src = (file: string) => path.join(repoRoot, 'src', file);
@@ -70,6 +72,9 @@ const OPTIONS: ReadonlyArray<readonly [name: string, file: string, shape: Shape 
   ['PlannedFigures', 'store/records/format.ts', plannedFiguresSchema.shape],
   ['PlannedSource', 'store/records/format.ts', undefined],
   ['ReportHtmlOptions', 'report/html.ts', undefined],
+  ['LiveControlOptions', 'engine/control/control-options.ts', liveControlSchema.shape],
+  ['StopOnSignalsOptions', 'engine/control/signals.ts', stopOnSignalsSchema.shape],
+  ['ControlRequest', 'engine/state-machine.ts', undefined],
 ];
 
 const program = ts.createProgram([...new Set(OPTIONS.map(([, file]) => src(file)))], { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, strict: true, noEmit: true, skipLibCheck: true });

@@ -1,0 +1,87 @@
+/**
+ * The operator tests' processes: batch children (test/support/operator-child.ts) with their
+ * JSON lines, and the real `bcss-bulk` command built from src, run without blocking the test's
+ * event loop (the recording server lives in it).
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** One JSON line of a child. */
+export interface Line {
+  readonly name: string;
+  readonly t: number;
+  readonly [field: string]: unknown;
+}
+
+/** A batch child and its lines. */
+export interface BatchChild {
+  readonly proc: ChildProcess;
+  readonly lines: Line[];
+  /** Resolves with the exit code (or signal) once the process exited. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+  /** Resolves once a line matches; rejects after `timeoutMs`. */
+  waitFor(match: (line: Line) => boolean, timeoutMs?: number): Promise<Line>;
+  stderr(): string;
+}
+
+/** Starts test/support/operator-child.ts with `config`. */
+export function startBatch(config: Record<string, unknown>): BatchChild {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'test/support/operator-child.ts', JSON.stringify(config)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: Line[] = [];
+  const watchers: { match: (line: Line) => boolean; resolve: (line: Line) => void }[] = [];
+  let buffer = '';
+  let errors = '';
+  proc.stdout!.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    let newline: number;
+    while ((newline = buffer.indexOf('\n')) >= 0) {
+      const line = JSON.parse(buffer.slice(0, newline)) as Line;
+      buffer = buffer.slice(newline + 1);
+      lines.push(line);
+      for (const watcher of [...watchers]) {
+        if (watcher.match(line)) {
+          watchers.splice(watchers.indexOf(watcher), 1);
+          watcher.resolve(line);
+        }
+      }
+    }
+  });
+  proc.stderr!.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })));
+  return {
+    proc,
+    lines,
+    exited,
+    stderr: () => errors,
+    waitFor: (match, timeoutMs = 30_000) => {
+      const seen = lines.find(match);
+      if (seen !== undefined) return Promise.resolve(seen);
+      return new Promise<Line>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no matching line within ${timeoutMs} ms; lines: ${JSON.stringify(lines)}\nstderr: ${errors}`)), timeoutMs);
+        watchers.push({ match, resolve: (line) => (clearTimeout(timer), resolve(line)) });
+      });
+    },
+  };
+}
+
+/** What a `bcss-bulk` command did. */
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** When it exited (ms since epoch). */
+  readonly at: number;
+}
+
+/** Runs the real `bcss-bulk` (src/cli.ts through tsx) without blocking the event loop. */
+export function bcssBulk(...args: string[]): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli.ts'), ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : -1;
+      resolve({ code, stdout, stderr, at: Date.now() });
+    });
+  });
+}
