@@ -10,7 +10,8 @@
  */
 
 // ── The run (src/engine/) ────────────────────────────────────────────────────────────────────
-export { createRun, BulkRun } from './engine/run.js';
+export { BulkRun } from './engine/run.js';
+export { createRun } from './engine/create-run.js';
 export type { RunStatus, RunSummary, RunTotals, StopOptions } from './engine/status.js';
 export type { RunEvents, StateChange, RetryEvent, SourcePausedEvent, StallEvent, SharedUnavailableEvent, SharedRestoredEvent } from './engine/events.js';
 export type { SourceStatus } from './engine/source-lane.js';
