@@ -313,20 +313,21 @@ export class RedisSemaphore implements SlotGate {
   }
 
   /**
-   * A call freed `held`: keep it for this process's oldest item waiting for the same source, or
+   * A call freed `held`: keep it for this process's newest item waiting for the same source (its
+   * entry is last in the Redis queue: the older ones keep their places in line), or
    * for an item that asks before the next turn of the event loop (the run starts its next item at
    * once). False: give it back to Redis (lost, past the fairness bound, or after a freeze).
    */
   private keep(held: Held): boolean {
     if (!this.keepable(held)) return false;
-    let oldest: Waiter | undefined;
+    let newest: Waiter | undefined;
     for (const waiter of this.waiters.values()) {
-      if (!waiter.trying && !waiter.signal.aborted && this.fits(held, waiter) && (oldest === undefined || waiter.seq < oldest.seq)) oldest = waiter;
+      if (!waiter.trying && !waiter.signal.aborted && this.fits(held, waiter) && (newest === undefined || waiter.seq > newest.seq)) newest = waiter;
     }
-    if (oldest !== undefined) {
-      this.waiters.delete(oldest.seq);
-      void this.cancel(oldest); // its queued entry; a grant already on its way is given back by granted()
-      this.give(oldest, held);
+    if (newest !== undefined) {
+      this.waiters.delete(newest.seq);
+      void this.cancel(newest); // its queued entry; a grant already on its way is given back by granted()
+      this.give(newest, held);
       return true;
     }
     this.spare.push(held);
