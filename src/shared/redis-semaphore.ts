@@ -10,9 +10,11 @@
  *   lost it outside a recovery window) never re-adds it: the lease is lost, its call is aborted.
  * - Every lease is numbered by a fencing counter: a late release or renewal only ever touches its
  *   own lease, never a slot now held by someone else.
- * - A released slot is handed to the oldest live waiter (any process) by the release itself, and
- *   reaches it through a blocking pop on the waiter's own list: no polling, first come first
- *   served between processes.
+ * - A slot freed by a call while this process has another item waiting for the same source stays
+ *   with this process, with no Redis round trip (see {@link KEEP_MS}, the fairness bound);
+ *   otherwise the release hands it to the oldest live waiter (any process), and it reaches that
+ *   waiter through a blocking pop on the waiter's own list: no polling, first come first served
+ *   between processes.
  * - After a freeze, a grant is confirmed before a call starts on it.
  * - A Redis server that changed (restarted, possibly empty, or a replica promoted) opens a
  *   recovery window: no new lease, while running calls re-register theirs.
@@ -52,6 +54,14 @@ const ALIVE_MS = 1_000;
 const NUDGE_MS = 250;
 /** Longest interval between two renewals of a lease, in ms (a frozen holder finds its lease lost within this after waking). */
 const RENEW_MS = 1_000;
+/**
+ * The fairness bound of a kept slot, in ms. A slot that came to this process through Redis may go
+ * on, with no Redis round trip, to this process's next items of the same source for this long;
+ * the first release after that goes through Redis, which hands the slot to the oldest waiter of
+ * any process. So a waiter of another process waits at most this plus one call per slot for its
+ * turn in the first-come queue.
+ */
+export const KEEP_MS = 100;
 
 interface Held {
   readonly member: string;
@@ -60,6 +70,8 @@ interface Held {
   readonly ttlMs: number;
   timer: TimerHandle | undefined;
   lost: boolean;
+  /** When the slot came to this process through Redis (kept slots go back to Redis {@link KEEP_MS} after). */
+  readonly grantedAt: number;
   readonly lostListeners: ((error: Error) => void)[];
 }
 
@@ -88,6 +100,8 @@ export class RedisSemaphore implements SlotGate {
   private readonly issued = new Map<number, { readonly source: string; readonly cap: number }>();
   /** Leases whose release failed while Redis was down, released when it is back. */
   private readonly toRelease = new Map<string, { readonly source: string; readonly cap: number }>();
+  /** Slots just freed by a call and kept for this process's next item (given back to Redis on the next turn of the event loop if none asks). */
+  private readonly spare: Held[] = [];
   private readonly listener: GrantListener;
   private readonly freeze: FreezeWatch;
   private nudgeTimer: TimerHandle | undefined;
@@ -119,6 +133,11 @@ export class RedisSemaphore implements SlotGate {
         void this.cancel(waiter);
         reject(signal.reason);
       };
+      const spare = this.spare.findIndex((held) => this.fits(held, waiter));
+      if (spare >= 0) {
+        this.give(waiter, this.spare.splice(spare, 1)[0]!);
+        return;
+      }
       signal.addEventListener('abort', onAbort, { once: true });
       const settle = waiter.resolve;
       (waiter as { resolve: (lease: Lease) => void }).resolve = (lease) => {
@@ -144,6 +163,7 @@ export class RedisSemaphore implements SlotGate {
     this.freeze.stop();
     if (this.nudgeTimer !== undefined) this.options.clock.clearTimeout(this.nudgeTimer);
     for (const held of this.held.values()) this.stopRenewing(held);
+    this.flushSpare();
     const waiters = [...this.waiters.values()];
     this.waiters.clear();
     for (const waiter of waiters) waiter.reject(new SharedStateError('The shared mode was closed'));
@@ -255,9 +275,16 @@ export class RedisSemaphore implements SlotGate {
       void this.releaseNow(member, waiter.source, waiter.cap);
       return;
     }
-    const held: Held = { member, source: waiter.source, cap: waiter.cap, ttlMs: waiter.ttlMs, timer: undefined, lost: false, lostListeners: [] };
+    const held: Held = { member, source: waiter.source, cap: waiter.cap, ttlMs: waiter.ttlMs, timer: undefined, lost: false, grantedAt: this.options.clock.now(), lostListeners: [] };
     this.held.set(member, held);
     this.scheduleRenewal(held);
+    this.give(waiter, held);
+  }
+
+  /** Resolves `waiter` with a lease on `held` (a slot granted by Redis, or kept from this process's previous call). */
+  private give(waiter: Waiter, held: Held): void {
+    const { member } = held;
+    held.lostListeners.length = 0;
     let released = false;
     waiter.resolve({
       onLost: (listener) => {
@@ -267,11 +294,54 @@ export class RedisSemaphore implements SlotGate {
       release: () => {
         if (released) return;
         released = true;
+        if (this.keep(held)) return;
         this.stopRenewing(held);
         this.held.delete(member);
         if (!held.lost) void this.releaseNow(member, held.source, held.cap);
       },
     });
+  }
+
+  /** Whether a kept slot may serve `waiter` (same source and lease terms, still valid, within the fairness bound). */
+  private fits(held: Held, waiter: Waiter): boolean {
+    return held.source === waiter.source && held.cap === waiter.cap && held.ttlMs === waiter.ttlMs && this.keepable(held);
+  }
+
+  private keepable(held: Held): boolean {
+    const now = this.options.clock.now();
+    return !held.lost && !this.closed && this.connection.available && now - held.grantedAt < KEEP_MS && !this.freeze.frozenSince(held.grantedAt);
+  }
+
+  /**
+   * A call freed `held`: keep it for this process's newest item waiting for the same source (its
+   * entry is last in the Redis queue: the older ones keep their places in line), or
+   * for an item that asks before the next turn of the event loop (the run starts its next item at
+   * once). False: give it back to Redis (lost, past the fairness bound, or after a freeze).
+   */
+  private keep(held: Held): boolean {
+    if (!this.keepable(held)) return false;
+    let newest: Waiter | undefined;
+    for (const waiter of this.waiters.values()) {
+      if (!waiter.trying && !waiter.signal.aborted && this.fits(held, waiter) && (newest === undefined || waiter.seq > newest.seq)) newest = waiter;
+    }
+    if (newest !== undefined) {
+      this.waiters.delete(newest.seq);
+      void this.cancel(newest); // its queued entry; a grant already on its way is given back by granted()
+      this.give(newest, held);
+      return true;
+    }
+    this.spare.push(held);
+    if (this.spare.length === 1) setImmediate(() => this.flushSpare());
+    return true;
+  }
+
+  /** Gives back to Redis the kept slots no item asked for. */
+  private flushSpare(): void {
+    for (const held of this.spare.splice(0)) {
+      this.stopRenewing(held);
+      this.held.delete(held.member);
+      if (!held.lost) void this.releaseNow(held.member, held.source, held.cap);
+    }
   }
 
   private scheduleRenewal(held: Held): void {
