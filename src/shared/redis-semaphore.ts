@@ -26,13 +26,11 @@ import { FreezeWatch } from './freeze-watch.js';
 import { GrantListener } from './grant-listener.js';
 import type { RedisConnection } from './redis-connection.js';
 import type { Lease, SlotGate } from './slot-gate.js';
+import { SemaphoreCalls, type AcquireReply } from './semaphore-calls.js';
 
 export { SEMAPHORE_SCRIPTS } from './semaphore-scripts.js';
 
-/** Prefix of every key of a namespace (one hash slot per namespace). */
-export function namespaceKey(namespace: string): string {
-  return `bcss-bulk:{${namespace}}`;
-}
+export { namespaceKey } from './semaphore-calls.js';
 
 /** Options of a {@link RedisSemaphore}. */
 export interface RedisSemaphoreOptions {
@@ -48,8 +46,6 @@ export interface RedisSemaphoreOptions {
   readonly renewEveryMs?: number;
 }
 
-/** How long a waiting process stays "alive" (eligible for hand-offs) without refreshing, in ms. */
-const ALIVE_MS = 1_000;
 /** While waiting: interval of the alive refresh and of the checks for slots freed by expiry, at most, in ms. */
 const NUDGE_MS = 250;
 /** Longest interval between two renewals of a lease, in ms (a frozen holder finds its lease lost within this after waking). */
@@ -90,8 +86,7 @@ interface Waiter {
 
 /** Per-source caps shared by every process that uses the same Redis and namespace. */
 export class RedisSemaphore implements SlotGate {
-  private readonly clientId = randomUUID();
-  private readonly prefix: string;
+  private readonly calls: SemaphoreCalls;
   private sequence = 0;
   private readonly held = new Map<string, Held>();
   /** Local waiters queued in Redis, by their sequence number. */
@@ -105,19 +100,17 @@ export class RedisSemaphore implements SlotGate {
   private readonly listener: GrantListener;
   private readonly freeze: FreezeWatch;
   private nudgeTimer: TimerHandle | undefined;
-  /** The run id of the Redis server this process talks to (changes on restart and failover). */
-  private serverId: Promise<string> | undefined;
   private closed = false;
 
   constructor(
     private readonly connection: RedisConnection,
     private readonly options: RedisSemaphoreOptions,
   ) {
-    this.prefix = namespaceKey(options.namespace);
-    this.listener = new GrantListener(connection.client, `${this.prefix}:grants:${this.clientId}`, (seq, member) => this.granted(seq, member));
+    const calls = (this.calls = new SemaphoreCalls(connection, options.namespace, randomUUID(), options.recoveryMs));
+    this.listener = new GrantListener(connection.client, calls.grantsKey, (seq, member) => this.granted(seq, member));
     this.freeze = new FreezeWatch(options.clock, 200, 1_000);
     connection.onAvailability((available) => {
-      this.serverId = undefined;
+      calls.forgetServer();
       if (available) this.restore();
     });
   }
@@ -171,21 +164,8 @@ export class RedisSemaphore implements SlotGate {
     await this.listener.close();
   }
 
-  private slotsKey(source: string): string {
-    return `${this.prefix}:slots:${source}`;
-  }
-
-  private queueKey(source: string): string {
-    return `${this.prefix}:queue:${source}`;
-  }
-
   private entry(waiter: Waiter): string {
-    return `${this.clientId}|${waiter.seq}|${waiter.ttlMs}`;
-  }
-
-  private runId(): Promise<string> {
-    this.serverId ??= (this.connection.client.info('server') as Promise<string>).then((info) => /run_id:(\w+)/.exec(info)?.[1] ?? 'unknown');
-    return this.serverId;
+    return `${this.calls.clientId}|${waiter.seq}|${waiter.ttlMs}`;
   }
 
   /** Asks Redis for a slot: granted at once, queued (the grant comes through the listener), or retried after a recovery window. */
@@ -211,14 +191,9 @@ export class RedisSemaphore implements SlotGate {
       waiter.queuedAt = this.options.clock.now();
       this.waiters.set(waiter.seq, waiter);
       this.issued.set(waiter.seq, waiter);
-      let reply: [number, string | number, number?];
+      let reply: AcquireReply;
       try {
-        const runId = await this.runId();
-        reply = (await this.connection.run(
-          'bcssBulkAcquire',
-          [this.slotsKey(waiter.source), this.queueKey(waiter.source), `${this.prefix}:epoch`, `${this.prefix}:fence`],
-          [this.prefix, waiter.cap, this.clientId, waiter.seq, waiter.ttlMs, runId, this.options.recoveryMs, ALIVE_MS],
-        )) as [number, string | number, number?];
+        reply = await this.calls.acquire(waiter.source, waiter.cap, waiter.seq, waiter.ttlMs);
       } catch (error) {
         if (!this.connection.isOutage(error)) {
           this.waiters.delete(waiter.seq);
@@ -371,9 +346,7 @@ export class RedisSemaphore implements SlotGate {
   /** Extends a lease: `held`, `lost`, or `unknown` (Redis unreachable: re-registered on reconnection). */
   private async renew(member: string, source: string, cap: number, ttlMs: number): Promise<'held' | 'lost' | 'unknown'> {
     try {
-      const runId = await this.runId();
-      const state = await this.connection.run('bcssBulkRenew', [this.slotsKey(source), `${this.prefix}:epoch`], [member, ttlMs, runId, this.options.recoveryMs, cap]);
-      return state === 0 ? 'lost' : 'held';
+      return (await this.calls.renew(member, source, cap, ttlMs)) ? 'held' : 'lost';
     } catch (error) {
       if (!this.connection.isOutage(error)) this.options.onFatal(new SharedStateError(`Redis refused to renew a lease of source '${source}': ${String(error)}`, { cause: error }));
       return 'unknown';
@@ -383,7 +356,7 @@ export class RedisSemaphore implements SlotGate {
   /** Releases a lease in Redis (handing the slot on); while Redis is down, remembers it for {@link restore}. */
   private async releaseNow(member: string, source: string, cap: number): Promise<void> {
     try {
-      await this.connection.run('bcssBulkRelease', [this.slotsKey(source), this.queueKey(source), `${this.prefix}:fence`], [this.prefix, member, cap]);
+      await this.calls.release(member, source, cap);
       this.toRelease.delete(member);
     } catch (error) {
       if (this.connection.isOutage(error)) this.toRelease.set(member, { source, cap });
@@ -393,8 +366,7 @@ export class RedisSemaphore implements SlotGate {
 
   private async cancel(waiter: Waiter): Promise<void> {
     try {
-      const removed = await this.connection.run('bcssBulkCancel', [this.queueKey(waiter.source)], [this.entry(waiter)]);
-      if (removed === 1) this.issued.delete(waiter.seq);
+      if (await this.calls.cancel(waiter.source, this.entry(waiter))) this.issued.delete(waiter.seq);
     } catch {
       // Redis down: the entry is dropped by the next hand-off once this process stops refreshing its "alive" key
     }
@@ -417,7 +389,7 @@ export class RedisSemaphore implements SlotGate {
     let hint = NUDGE_MS;
     for (const [source, cap] of bySource) {
       try {
-        const next = Number(await this.connection.run('bcssBulkNudge', [this.slotsKey(source), this.queueKey(source), `${this.prefix}:fence`], [this.prefix, cap, this.clientId, ALIVE_MS]));
+        const next = await this.calls.nudge(source, cap);
         if (next >= 0) hint = Math.min(hint, next + 1);
       } catch {
         // outage: restore() re-queues the waiters when Redis is back
