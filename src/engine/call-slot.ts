@@ -68,12 +68,8 @@ export class CallSlot {
     limits: { readonly hardDeadlineMs: number; readonly abortGraceMs: number },
     private readonly hooks: CallSlotHooks,
   ) {
-    const hardDeadlineMs = (this.hardDeadlineMs = limits.hardDeadlineMs);
+    this.hardDeadlineMs = limits.hardDeadlineMs;
     this.abortGraceMs = limits.abortGraceMs;
-    this.#hardTimer = clock.setTimeout(() => {
-      this.#hardTimer = undefined;
-      this.abort(new CallHardDeadlineError(hardDeadlineMs));
-    }, hardDeadlineMs);
     lease?.onLost((error) => this.abort(error));
   }
 
@@ -92,9 +88,21 @@ export class CallSlot {
     return this.#released;
   }
 
-  /** The item moves on without this call; the request keeps the slot (a lingering request). */
+  /**
+   * The item moves on without this call; the request keeps the slot (a lingering request) until
+   * it settles or its hard deadline passes. The hard deadline's timer is set here, not when the
+   * call starts: a call still attached to its item has not reached its timeout yet (and
+   * `hardDeadlineMs` ≥ `timeoutMs`), so most calls never need it (one timer per call, not two).
+   */
   detach(): void {
+    if (this.#detached) return;
     this.#detached = true;
+    if (this.#released || this.attempt.abortReason !== undefined) return;
+    const hardDeadlineMs = this.hardDeadlineMs;
+    this.#hardTimer = this.clock.setTimeout(() => {
+      this.#hardTimer = undefined;
+      this.abort(new CallHardDeadlineError(hardDeadlineMs));
+    }, Math.max(0, this.startedAt + hardDeadlineMs - this.clock.now()));
   }
 
   /**

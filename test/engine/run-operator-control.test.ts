@@ -26,7 +26,7 @@ async function pickedUp(clock: FakeClock, done: () => boolean | Promise<boolean>
   const until = performance.now() + 10_000;
   while (!(await done())) {
     if (performance.now() > until) throw new Error('the command was not picked up within 10 s of real time');
-    await clock.advance(500);
+    await clock.advance(100); // little fake time per real step: the minimum pause (60 s) must not pass while the test waits
     await new Promise((resolve) => setTimeout(resolve, 20)); // real time for the poll's spacing
   }
 }
