@@ -2,8 +2,9 @@
  * {@link stopOnSignals}: what a batch process does on SIGTERM / SIGINT (systemd, Kubernetes,
  * cron's kill, Ctrl-C): the first signal stops the run gracefully (no new calls, calls in
  * flight finish within their deadline, the checkpoint is written, `start()` resolves and the
- * process can exit 0); a second one aborts the calls in flight (their items stay unfinished,
- * and a restart calls them again).
+ * process can exit 0); a second one abandons the calls in flight (the run ends at once, their
+ * items stay unfinished and a restart calls them again; the requests keep their slots until the
+ * server is done with them, or their hard deadline passes); a third has its default effect.
  */
 import { z } from 'zod';
 import { parseOptions } from '../../util/options.js';
