@@ -122,12 +122,22 @@ let tempCounter = 0;
  * Replaces `file` with `data` atomically and durably: a reader sees the old content or the new
  * one, never a mix, and once this resolves the new content survives a crash.
  */
-export async function writeFileDurably(fs: FileSystem, file: string, data: string | Uint8Array): Promise<void> {
+export function writeFileDurably(fs: FileSystem, file: string, data: string | Uint8Array): Promise<void> {
+  return replaceFile(fs, file, data, { durable: true });
+}
+
+/**
+ * Replaces `file` with `data` atomically (a temporary file renamed over it): a reader sees the
+ * old content or the new one, never a mix. `durable`: synced, file and directory, before this
+ * resolves; without it, a crash may leave the old content (fine for a view rewritten every few
+ * seconds, such as the live status).
+ */
+export async function replaceFile(fs: FileSystem, file: string, data: string | Uint8Array, options: { readonly durable: boolean }): Promise<void> {
   const temp = `${file}.tmp-${process.pid}-${tempCounter++}`;
   const handle = await fs.openAppend(temp, FILE_MODE, true);
   try {
     await handle.append(typeof data === 'string' ? Buffer.from(data) : data);
-    await handle.sync();
+    if (options.durable) await handle.sync();
   } finally {
     await handle.close();
   }
@@ -137,7 +147,7 @@ export async function writeFileDurably(fs: FileSystem, file: string, data: strin
     await fs.remove(temp);
     throw error;
   }
-  await fs.syncDir(path.dirname(file));
+  if (options.durable) await fs.syncDir(path.dirname(file));
 }
 
 /** True when an error is a file system error with the given code (`ENOENT`, `EEXIST`, ...). */

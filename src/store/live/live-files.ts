@@ -18,7 +18,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { LiveStatusDamagedError } from '../errors.js';
-import { FILE_MODE, hasErrorCode, nodeFileSystem, writeFileDurably, type FileSystem } from '../file-store/fs.js';
+import { FILE_MODE, hasErrorCode, nodeFileSystem, replaceFile, writeFileDurably, type FileSystem } from '../file-store/fs.js';
 
 /** Name of the status snapshot. */
 export const LIVE_STATUS_FILE = 'status.json';
@@ -105,28 +105,13 @@ const ackFile = (dir: string, id: string) => path.join(dir, `${COMMAND_PREFIX}${
 /** A command the run has claimed (renamed from its command file, so that the CLI can no longer withdraw it). */
 const takenFile = (dir: string, id: string) => path.join(dir, `${COMMAND_PREFIX}${id}.taken`);
 
-let tempCounter = 0;
-
 /**
  * Replaces the snapshot atomically (temp file, then rename): a reader sees the old snapshot or
  * the new one, never a mix. Not fsynced: it is a live view, rewritten every few seconds; after
  * a crash the pid it names tells that it is stale.
  */
 export async function writeLiveSnapshot(dir: string, snapshot: Omit<LiveSnapshot, 'format'>, fs: FileSystem = nodeFileSystem): Promise<void> {
-  const file = path.join(dir, LIVE_STATUS_FILE);
-  const temp = `${file}.tmp-${process.pid}-${tempCounter++}`;
-  const handle = await fs.openAppend(temp, FILE_MODE, true);
-  try {
-    await handle.append(Buffer.from(`${JSON.stringify({ format: FORMAT, ...snapshot })}\n`));
-  } finally {
-    await handle.close();
-  }
-  try {
-    await fs.rename(temp, file);
-  } catch (error) {
-    await fs.remove(temp);
-    throw error;
-  }
+  await replaceFile(fs, path.join(dir, LIVE_STATUS_FILE), `${JSON.stringify({ format: FORMAT, ...snapshot })}\n`, { durable: false });
 }
 
 /**
