@@ -151,7 +151,7 @@ describe('the cap holds at the server', () => {
         await admin.call('REPLICAOF', '127.0.0.1', String(target));
         for (let i = 0; ; i++) {
           if (/master_link_status:up/.test(await admin.info('replication'))) break;
-          if (i > 200) throw new Error('the replica did not sync');
+          if (i > 1_200) throw new Error('the replica did not sync within 30 s');
           await sleep(25);
         }
         const common = shared({ redis: `redis://127.0.0.1:${port}`, recoveryMs: 1_000 });

@@ -15,6 +15,7 @@ import { freePort } from '../support/redis-server.js';
 import { startCountingServer, type CountingServer } from '../support/counting-server.js';
 import { findRedisServer, startTestRedis, type TestRedis } from '../support/redis-server.js';
 import { TEST_ANNOUNCEMENT } from '../helpers.js';
+import { onJsonLines } from '../support/json-lines.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const redisBinary = findRedisServer();
@@ -45,21 +46,13 @@ function startChild(config: { name: string; url: string; calls: number; callMs: 
   const proc = spawn(process.execPath, ['--import', 'tsx', 'test/support/shared-child.ts', JSON.stringify(config)], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
   const lines: Line[] = [];
   const watchers: { match: (line: Line) => boolean; resolve: (line: Line) => void }[] = [];
-  let buffer = '';
   let errors = '';
-  proc.stdout!.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    let newline: number;
-    while ((newline = buffer.indexOf('\n')) >= 0) {
-      const text = buffer.slice(0, newline);
-      buffer = buffer.slice(newline + 1);
-      const line = JSON.parse(text) as Line;
-      lines.push(line);
-      for (const watcher of [...watchers]) {
-        if (watcher.match(line)) {
-          watchers.splice(watchers.indexOf(watcher), 1);
-          watcher.resolve(line);
-        }
+  onJsonLines<Line>(proc.stdout!, (line) => {
+    lines.push(line);
+    for (const watcher of [...watchers]) {
+      if (watcher.match(line)) {
+        watchers.splice(watchers.indexOf(watcher), 1);
+        watcher.resolve(line);
       }
     }
   });

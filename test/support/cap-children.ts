@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { SharedOptions } from '../../src/index.js';
+import { onJsonLines } from './json-lines.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -37,19 +38,12 @@ export async function startTogether(configs: readonly ChildConfig[], into: Child
   const started = configs.map((config) => {
     const proc = spawn(process.execPath, ['--import', 'tsx', 'test/support/shared-child.ts', JSON.stringify({ ...config, waitForGo: true })], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
     const lines: Line[] = [];
-    let buffer = '';
     let errors = '';
     let onReady: () => void = () => undefined;
     const ready = new Promise<void>((resolve) => (onReady = resolve));
-    proc.stdout!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      let newline: number;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        const line = JSON.parse(buffer.slice(0, newline)) as Line;
-        buffer = buffer.slice(newline + 1);
-        lines.push(line);
-        if (line['ready'] === true) onReady();
-      }
+    onJsonLines(proc.stdout!, (line) => {
+      lines.push(line);
+      if (line['ready'] === true) onReady();
     });
     proc.stderr!.on('data', (chunk: Buffer) => (errors += chunk.toString()));
     const exited = new Promise<Line[]>((resolve, reject) => {

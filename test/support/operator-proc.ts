@@ -6,6 +6,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { onJsonLines } from './json-lines.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -32,20 +33,13 @@ export function startBatch(config: Record<string, unknown>): BatchChild {
   const proc = spawn(process.execPath, ['--import', 'tsx', 'test/support/operator-child.ts', JSON.stringify(config)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: Line[] = [];
   const watchers: { match: (line: Line) => boolean; resolve: (line: Line) => void }[] = [];
-  let buffer = '';
   let errors = '';
-  proc.stdout!.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    let newline: number;
-    while ((newline = buffer.indexOf('\n')) >= 0) {
-      const line = JSON.parse(buffer.slice(0, newline)) as Line;
-      buffer = buffer.slice(newline + 1);
-      lines.push(line);
-      for (const watcher of [...watchers]) {
-        if (watcher.match(line)) {
-          watchers.splice(watchers.indexOf(watcher), 1);
-          watcher.resolve(line);
-        }
+  onJsonLines<Line>(proc.stdout!, (line) => {
+    lines.push(line);
+    for (const watcher of [...watchers]) {
+      if (watcher.match(line)) {
+        watchers.splice(watchers.indexOf(watcher), 1);
+        watcher.resolve(line);
       }
     }
   });
