@@ -1,7 +1,8 @@
 /**
  * One process of the shared-cap benchmark: `calls` calls to the loopback server under a cap of 4
  * shared through Redis by every process, with one contender: bcss-bulk's shared mode,
- * bottleneck's Redis clustering, or the redis-semaphore package. Prints `{"ready":true}`, starts
+ * bottleneck's Redis clustering, or the redis-semaphore package; or, as the ceiling, plain loops
+ * with no limiter and no Redis (the cap's 4 loops split between the processes). Prints `{"ready":true}`, starts
  * on a `go` line on stdin, and prints `{"done":true}` at the end.
  *
  * Usage: node --import tsx bench/shared-child.ts '<json config>'
@@ -12,7 +13,7 @@ import { Redis } from 'ioredis';
 import { loadLibrary, NOT_ANNOUNCED_BENCH, NOT_THE_BCSS, type LibraryBuild } from './library.js';
 
 /** The contenders. */
-export type SharedContender = 'bcss-bulk' | 'bottleneck' | 'redis-semaphore';
+export type SharedContender = 'bcss-bulk' | 'bottleneck' | 'redis-semaphore' | 'bare-loops';
 
 interface Config {
   readonly contender: SharedContender;
@@ -22,6 +23,9 @@ interface Config {
   readonly url: string;
   readonly calls: number;
   readonly namespace: string;
+  /** This process's index, and the number of processes. */
+  readonly index: number;
+  readonly processes: number;
 }
 
 const CAP = 4;
@@ -66,6 +70,24 @@ async function prepare(): Promise<() => Promise<void>> {
       return async () => {
         await Promise.all(Array.from({ length: config.calls }, () => limiter.schedule(() => get())));
         await limiter.disconnect();
+      };
+    }
+    case 'bare-loops': {
+      // The ceiling: no limiter, no Redis. The cap's 4 loops split between the processes (2/1/1 for
+      // 3), and the calls of all with them, so that every loop has the same work.
+      const loopsOf = (index: number) => Math.floor(CAP / config.processes) + (index < CAP % config.processes ? 1 : 0);
+      const total = config.calls * config.processes;
+      const shareOf = (index: number) => Math.floor((total * loopsOf(index)) / CAP);
+      let others = 0;
+      for (let i = 0; i < config.processes - 1; i++) others += shareOf(i);
+      const calls = config.index === config.processes - 1 ? total - others : shareOf(config.index);
+      let next = 0;
+      return async () => {
+        await Promise.all(
+          Array.from({ length: loopsOf(config.index) }, async () => {
+            while (next++ < calls) await get();
+          }),
+        );
       };
     }
     case 'redis-semaphore': {

@@ -37,6 +37,8 @@ export interface BenchSizes {
   readonly storeItems: number;
   /** Calls per process of the shared-cap runs (3 processes, one redis-server) at 20 ms and at 200 ms. */
   readonly sharedCalls: readonly [number, number];
+  /** Runs of each shared-cap contender at each latency (the median counts). */
+  readonly sharedRounds: number;
 }
 
 /** The sizes `npm run bench` uses. */
@@ -50,6 +52,7 @@ export const FULL_SIZES: BenchSizes = {
   simulationItems: 1_000_000,
   storeItems: 20_000,
   sharedCalls: [1_000, 100],
+  sharedRounds: 3,
 };
 
 /** The targets of issue 8, by field of the summary. */
@@ -84,6 +87,9 @@ export interface BenchSummary {
   readonly sharedUtilization200ms: number | null;
   /** Shared mode: most requests executing at the server at once, over both latencies (the cap is 4). */
   readonly sharedPeak: number | null;
+  /** The ceiling of the shared-cap runs: plain loops with no limiter and no Redis, at 20 ms and at 200 ms (null without redis-server). */
+  readonly sharedBareLoops20ms: number | null;
+  readonly sharedBareLoops200ms: number | null;
   readonly machine: { readonly node: string; readonly cpu: string; readonly cpus: number; readonly loadAverageAtStart: number; readonly loadAverageAtEnd: number };
   readonly targets: typeof TARGETS;
   readonly measured: {
@@ -137,6 +143,8 @@ export async function runBenchmarks(sizes: BenchSizes, build: LibraryBuild, log:
     sharedUtilization20ms: ours?.at20ms.utilization ?? null,
     sharedUtilization200ms: ours?.at200ms.utilization ?? null,
     sharedPeak: ours === undefined ? null : Math.max(ours.at20ms.peak, ours.at200ms.peak),
+    sharedBareLoops20ms: shared?.contenders['bare-loops']?.at20ms.utilization ?? null,
+    sharedBareLoops200ms: shared?.contenders['bare-loops']?.at200ms.utilization ?? null,
     machine: { node: process.version, cpu: cpu[0]?.model ?? 'unknown', cpus: cpu.length, loadAverageAtStart, loadAverageAtEnd: loadavg()[0]! },
     targets: TARGETS,
     measured: { throughput, utilization, memory, simulation, store, responsiveness, shared },
@@ -154,10 +162,10 @@ async function sharedBench(build: LibraryBuild, sizes: BenchSizes, log: (line: s
     log('shared: SKIPPED, redis-server is not installed (not on PATH)');
     return null;
   }
-  log(`shared: 3 processes, cap 4, one redis-server: bcss-bulk, bottleneck (Redis clustering), redis-semaphore; ${sizes.sharedCalls[0]} calls each at 20 ms, ${sizes.sharedCalls[1]} at 200 ms`);
+  log(`shared: 3 processes, cap 4, one redis-server: bcss-bulk, bottleneck (Redis clustering), redis-semaphore, and plain loops as the ceiling; ${sizes.sharedCalls[0]} calls each at 20 ms, ${sizes.sharedCalls[1]} at 200 ms; ${sizes.sharedRounds} round(s), interleaved`);
   const redis = await startTestRedis(binary);
   try {
-    return await measureShared(build, redis.url, sizes.sharedCalls[0], sizes.sharedCalls[1]);
+    return await measureShared(build, redis.url, sizes.sharedCalls[0], sizes.sharedCalls[1], sizes.sharedRounds);
   } finally {
     await redis.close();
   }
@@ -180,7 +188,7 @@ function sharedLine(shared: SharedResult | null): string {
   const figures = Object.entries(shared.contenders).map(
     ([name, f]) => `${name} ${number(f.at20ms.utilization, 3)} / ${number(f.at200ms.utilization, 3)} (peak ${Math.max(f.at20ms.peak, f.at200ms.peak)})`,
   );
-  return `shared: utilization at the server at 20 ms / 200 ms, ${shared.processes} processes, cap ${shared.cap}: ${figures.join('; ')}`;
+  return `shared: utilization at the server at 20 ms / 200 ms, ${shared.processes} processes, cap ${shared.cap}, medians of ${shared.rounds}: ${figures.join('; ')}`;
 }
 
 /** The summary as a table for the terminal. */
@@ -197,6 +205,8 @@ export function formatSummary(summary: BenchSummary): string {
     ['sharedUtilization20ms', optional(summary.sharedUtilization20ms, 3), '≥ 0.95', verdict('sharedUtilization20ms', summary.sharedUtilization20ms)],
     ['sharedUtilization200ms', optional(summary.sharedUtilization200ms, 3), '≥ 0.95', verdict('sharedUtilization200ms', summary.sharedUtilization200ms)],
     ['sharedPeak', optional(summary.sharedPeak, 0), '= 4', verdict('sharedPeak', summary.sharedPeak)],
+    ['sharedBareLoops20ms', optional(summary.sharedBareLoops20ms, 3), '', 'the ceiling: no limiter'],
+    ['sharedBareLoops200ms', optional(summary.sharedBareLoops200ms, 3), '', 'the ceiling: no limiter'],
   ];
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i]!.length), ['figure', 'value', 'target'][i]!.length));
   const line = (cells: readonly string[]) => cells.map((cell, i) => (i === 1 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i] ?? 0))).join('  ');

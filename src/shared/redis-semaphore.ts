@@ -10,11 +10,13 @@
  *   lost it outside a recovery window) never re-adds it: the lease is lost, its call is aborted.
  * - Every lease is numbered by a fencing counter: a late release or renewal only ever touches its
  *   own lease, never a slot now held by someone else.
+ * - Each process has as many places in a source's Redis queue (tickets, semaphore-demand.ts) as
+ *   items waiting for it; whichever of its items waits longest gets the slot a ticket brings.
  * - A slot freed by a call while this process has another item waiting for the same source stays
  *   with this process, with no Redis round trip (see {@link KEEP_MS}, the fairness bound);
- *   otherwise the release hands it to the oldest live waiter (any process), and it reaches that
- *   waiter through a blocking pop on the waiter's own list: no polling, first come first served
- *   between processes.
+ *   otherwise the release hands it to the oldest live ticket (any process), and it reaches that
+ *   process through a blocking pop on its own list: no polling, first come first served between
+ *   processes.
  * - After a freeze, a grant is confirmed before a call starts on it.
  * - A Redis server that changed (restarted, possibly empty, or a replica promoted) opens a
  *   recovery window: no new lease, while running calls re-register theirs.
@@ -22,10 +24,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import { LeaseLostError, SharedStateError } from './errors.js';
+import { HeldLeases, type Held } from './held-leases.js';
 import { FreezeWatch } from './freeze-watch.js';
 import { GrantListener } from './grant-listener.js';
 import type { RedisConnection } from './redis-connection.js';
 import type { Lease, SlotGate } from './slot-gate.js';
+import { Demand, type Ticket, type Waiter } from './semaphore-demand.js';
 import { SemaphoreCalls, type AcquireReply } from './semaphore-calls.js';
 
 export { SEMAPHORE_SCRIPTS } from './semaphore-scripts.js';
@@ -44,55 +48,31 @@ export interface RedisSemaphoreOptions {
   readonly onFatal: (error: Error) => void;
   /** Longest interval between two renewals of a lease, in ms. */
   readonly renewEveryMs?: number;
+  /** How long a slot that came through Redis may serve this process's next items before it goes back to Redis, in ms (the fairness bound). */
+  readonly keepSlotMs?: number;
 }
 
-/** While waiting: interval of the alive refresh and of the checks for slots freed by expiry, at most, in ms. */
+/** While tickets are queued: interval of the alive refresh and of the checks for slots freed by expiry, at most, in ms. */
 const NUDGE_MS = 250;
-/** Longest interval between two renewals of a lease, in ms (a frozen holder finds its lease lost within this after waking). */
-const RENEW_MS = 1_000;
 /**
- * The fairness bound of a kept slot, in ms. A slot that came to this process through Redis may go
- * on, with no Redis round trip, to this process's next items of the same source for this long;
- * the first release after that goes through Redis, which hands the slot to the oldest waiter of
- * any process. So a waiter of another process waits at most this plus one call per slot for its
- * turn in the first-come queue.
+ * The default fairness bound of a kept slot, in ms (option `keepSlotMs`). A slot that came to this
+ * process through Redis may go on, with no Redis round trip, to this process's next items of the
+ * same source for this long; the first release after that goes through Redis, which hands the
+ * slot to the oldest ticket of any process.
  */
-export const KEEP_MS = 100;
-
-interface Held {
-  readonly member: string;
-  readonly source: string;
-  readonly cap: number;
-  readonly ttlMs: number;
-  timer: TimerHandle | undefined;
-  lost: boolean;
-  /** When the slot came to this process through Redis (kept slots go back to Redis {@link KEEP_MS} after). */
-  readonly grantedAt: number;
-  readonly lostListeners: ((error: Error) => void)[];
-}
-
-interface Waiter {
-  readonly source: string;
-  readonly cap: number;
-  readonly ttlMs: number;
-  readonly signal: AbortSignal;
-  seq: number;
-  queuedAt: number;
-  /** True while {@link RedisSemaphore.tryAcquire} runs for it. */
-  trying: boolean;
-  readonly resolve: (lease: Lease) => void;
-  readonly reject: (error: unknown) => void;
-}
+export const KEEP_MS = 500;
 
 /** Per-source caps shared by every process that uses the same Redis and namespace. */
 export class RedisSemaphore implements SlotGate {
   private readonly calls: SemaphoreCalls;
   private sequence = 0;
-  private readonly held = new Map<string, Held>();
-  /** Local waiters queued in Redis, by their sequence number. */
-  private readonly waiters = new Map<number, Waiter>();
-  /** Every wait queued in Redis and not yet answered, by sequence number (a late grant is given back to its source). */
-  private readonly issued = new Map<number, { readonly source: string; readonly cap: number }>();
+  private readonly held: HeldLeases;
+  /** This process's demand per source and lease terms. */
+  private readonly demands = new Map<string, Demand>();
+  /** Live tickets by the sequence number of their entry in Redis. */
+  private readonly tickets = new Map<number, Ticket>();
+  /** Every entry queued in Redis and not yet answered, by sequence number (a late grant is given back to its source). */
+  private readonly issued = new Map<number, Demand>();
   /** Leases whose release failed while Redis was down, released when it is back. */
   private readonly toRelease = new Map<string, { readonly source: string; readonly cap: number }>();
   /** Slots just freed by a call and kept for this process's next item (given back to Redis on the next turn of the event loop if none asks). */
@@ -107,6 +87,7 @@ export class RedisSemaphore implements SlotGate {
     private readonly options: RedisSemaphoreOptions,
   ) {
     const calls = (this.calls = new SemaphoreCalls(connection, options.namespace, randomUUID(), options.recoveryMs));
+    this.held = new HeldLeases(calls, connection, options.clock, options.onFatal, options.renewEveryMs);
     this.listener = new GrantListener(connection.client, calls.grantsKey, (seq, member) => this.granted(seq, member));
     this.freeze = new FreezeWatch(options.clock, 200, 1_000);
     connection.onAvailability((available) => {
@@ -119,25 +100,26 @@ export class RedisSemaphore implements SlotGate {
   acquire(source: string, cap: number, ttlMs: number, signal: AbortSignal): Promise<Lease> {
     signal.throwIfAborted();
     if (this.closed) return Promise.reject(new SharedStateError('The shared mode was closed'));
+    const demand = this.demandOf(source, cap, ttlMs);
     return new Promise<Lease>((resolve, reject) => {
-      const waiter: Waiter = { source, cap, ttlMs, signal, seq: 0, queuedAt: 0, trying: false, resolve, reject };
-      const onAbort = () => {
-        if (!this.waiters.delete(waiter.seq)) return;
-        void this.cancel(waiter);
-        reject(signal.reason);
-      };
-      const spare = this.spare.findIndex((held) => this.fits(held, waiter));
+      const spare = this.spare.findIndex((held) => held.demand === demand && this.keepable(held));
       if (spare >= 0) {
-        this.give(waiter, this.spare.splice(spare, 1)[0]!);
+        resolve(this.lease(this.spare.splice(spare, 1)[0]!));
         return;
       }
-      signal.addEventListener('abort', onAbort, { once: true });
-      const settle = waiter.resolve;
-      (waiter as { resolve: (lease: Lease) => void }).resolve = (lease) => {
-        signal.removeEventListener('abort', onAbort);
-        settle(lease);
+      const waiter: Waiter = {
+        signal,
+        resolve,
+        reject,
+        onAbort: () => {
+          if (!demand.remove(waiter)) return;
+          reject(signal.reason);
+          this.scheduleTrim(demand);
+        },
       };
-      void this.tryAcquire(waiter);
+      signal.addEventListener('abort', waiter.onAbort, { once: true });
+      demand.waiters.push(waiter);
+      this.balance(demand);
     });
   }
 
@@ -155,154 +137,194 @@ export class RedisSemaphore implements SlotGate {
     this.closed = true;
     this.freeze.stop();
     if (this.nudgeTimer !== undefined) this.options.clock.clearTimeout(this.nudgeTimer);
-    for (const held of this.held.values()) this.stopRenewing(held);
+    this.held.stopAll();
     this.flushSpare();
-    const waiters = [...this.waiters.values()];
-    this.waiters.clear();
-    for (const waiter of waiters) waiter.reject(new SharedStateError('The shared mode was closed'));
-    await Promise.all(waiters.map((waiter) => this.cancel(waiter)));
+    const withdrawn: Promise<void>[] = [];
+    for (const demand of this.demands.values()) {
+      for (const waiter of demand.waiters.splice(0)) {
+        waiter.signal.removeEventListener('abort', waiter.onAbort);
+        waiter.reject(new SharedStateError('The shared mode was closed'));
+      }
+      for (const ticket of [...demand.tickets]) withdrawn.push(this.withdraw(ticket));
+    }
+    await Promise.all(withdrawn);
     await this.listener.close();
   }
 
-  private entry(waiter: Waiter): string {
-    return `${this.calls.clientId}|${waiter.seq}|${waiter.ttlMs}`;
+  private demandOf(source: string, cap: number, ttlMs: number): Demand {
+    const key = Demand.key(source, cap, ttlMs);
+    let demand = this.demands.get(key);
+    if (demand === undefined) this.demands.set(key, (demand = new Demand(source, cap, ttlMs)));
+    return demand;
   }
 
-  /** Asks Redis for a slot: granted at once, queued (the grant comes through the listener), or retried after a recovery window. */
-  private async tryAcquire(waiter: Waiter): Promise<void> {
-    if (waiter.trying) return;
-    waiter.trying = true;
-    try {
-      await this.acquireLoop(waiter);
-    } finally {
-      waiter.trying = false;
+  /** As many tickets as waiters: issues the missing ones now, withdraws surplus ones on the next turn of the event loop. */
+  private balance(demand: Demand): void {
+    while (demand.surplus < 0) {
+      const ticket: Ticket = { demand, seq: 0, queuedAt: 0, issuing: false };
+      demand.tickets.add(ticket);
+      void this.issue(ticket);
     }
+    if (demand.surplus > 0) this.scheduleTrim(demand);
   }
 
-  private async acquireLoop(waiter: Waiter): Promise<void> {
+  /**
+   * Withdraws surplus tickets, newest first, unless new waiters came meanwhile (the run asks for
+   * its next item's slot in the same turn as a kept slot serves a waiter: then nothing is sent).
+   */
+  private scheduleTrim(demand: Demand): void {
+    if (demand.trimScheduled || this.closed) return;
+    demand.trimScheduled = true;
+    setImmediate(() => {
+      demand.trimScheduled = false;
+      for (const ticket of demand.newestQueued(demand.surplus)) void this.withdraw(ticket);
+    });
+  }
+
+  /** Puts `ticket` in the source's Redis queue: granted at once, queued (the grant comes through the listener), or retried after a recovery window. */
+  private async issue(ticket: Ticket): Promise<void> {
+    if (ticket.issuing) return;
+    ticket.issuing = true;
+    try {
+      await this.issueLoop(ticket);
+    } finally {
+      ticket.issuing = false;
+    }
+    if (ticket.demand.surplus > 0) this.scheduleTrim(ticket.demand);
+  }
+
+  private async issueLoop(ticket: Ticket): Promise<void> {
+    const demand = ticket.demand;
     for (;;) {
-      if (waiter.signal.aborted || this.closed) return;
+      if (this.closed || !demand.tickets.has(ticket)) return;
+      if (demand.surplus > 0) {
+        demand.tickets.delete(ticket); // its waiter left or was served by a kept slot meanwhile
+        this.tickets.delete(ticket.seq);
+        return;
+      }
       if (!this.connection.available) {
         await this.connection.whenAvailable();
         continue;
       }
-      this.waiters.delete(waiter.seq);
-      waiter.seq = ++this.sequence;
-      waiter.queuedAt = this.options.clock.now();
-      this.waiters.set(waiter.seq, waiter);
-      this.issued.set(waiter.seq, waiter);
+      this.tickets.delete(ticket.seq);
+      ticket.seq = ++this.sequence;
+      ticket.queuedAt = this.options.clock.now();
+      this.tickets.set(ticket.seq, ticket);
+      this.issued.set(ticket.seq, demand);
       let reply: AcquireReply;
       try {
-        reply = await this.calls.acquire(waiter.source, waiter.cap, waiter.seq, waiter.ttlMs);
+        reply = await this.calls.acquire(demand.source, demand.cap, ticket.seq, demand.ttlMs);
       } catch (error) {
         if (!this.connection.isOutage(error)) {
-          this.waiters.delete(waiter.seq);
-          waiter.reject(new SharedStateError(`Redis refused to grant a slot of source '${waiter.source}': ${String(error)}`, { cause: error }));
+          this.refuse(demand, new SharedStateError(`Redis refused to grant a slot of source '${demand.source}': ${String(error)}`, { cause: error }));
           return;
         }
         await this.pause(this.options.pollMs);
         continue;
       }
       if (reply[0] === 1) {
-        this.granted(waiter.seq, String(reply[1]));
+        this.granted(ticket.seq, String(reply[1]));
         return;
       }
       if (reply[2] === 1) {
         this.scheduleNudge(Number(reply[1]));
         return; // queued: the grant comes through the listener
       }
-      this.issued.delete(waiter.seq); // refused during a recovery window: nothing was queued
+      this.issued.delete(ticket.seq); // refused during a recovery window: nothing was queued
       await this.pause(Math.min(Math.max(Number(reply[1]), 1), this.options.recoveryMs));
     }
   }
 
-  /** A grant for waiter `seq` (from the acquire reply or a hand-off); `member` undefined: the wait was dropped. */
+  /** Redis refused a script (not an outage): every waiter of `demand` fails with `error`. */
+  private refuse(demand: Demand, error: Error): void {
+    for (const ticket of demand.tickets) this.tickets.delete(ticket.seq);
+    demand.tickets.clear();
+    for (const waiter of demand.waiters.splice(0)) {
+      waiter.signal.removeEventListener('abort', waiter.onAbort);
+      waiter.reject(error);
+    }
+  }
+
+  /** A grant for entry `seq` (from the acquire reply or a hand-off); `member` undefined: the entry was dropped. */
   private granted(seq: number, member: string | undefined): void {
-    const waiter = this.waiters.get(seq);
+    const ticket = this.tickets.get(seq);
     const issued = this.issued.get(seq);
     this.issued.delete(seq);
-    if (waiter === undefined || this.closed) {
-      // Aborted, re-queued or closed meanwhile: give the slot back at once (handing it on).
+    if (ticket === undefined || this.closed) {
+      // Withdrawn, queued again or closed meanwhile: give the slot back at once (handing it on).
       if (member !== undefined && issued !== undefined) void this.releaseNow(member, issued.source, issued.cap);
       return;
     }
+    this.tickets.delete(seq);
     if (member === undefined) {
-      void this.tryAcquire(waiter); // dropped while this process looked dead (frozen): queue again
+      void this.issue(ticket); // dropped while this process looked dead (frozen): queue again
       return;
     }
-    this.waiters.delete(seq);
-    if (!this.freeze.frozenSince(waiter.queuedAt)) {
-      this.hand(waiter, member);
+    if (!this.freeze.frozenSince(ticket.queuedAt)) {
+      this.serve(ticket, member);
       return;
     }
-    // Frozen since the wait began: the grant may have expired and its slot gone elsewhere. Confirm it first.
-    void this.renew(member, waiter.source, waiter.cap, waiter.ttlMs).then((state) => {
-      if (state === 'held') this.hand(waiter, member);
-      else {
-        this.waiters.set(seq, waiter);
-        void this.tryAcquire(waiter);
-      }
+    // Frozen since the entry was queued: the grant may have expired and its slot gone elsewhere. Confirm it first.
+    const { source, cap, ttlMs } = ticket.demand;
+    void this.held.renew(member, source, cap, ttlMs).then((state) => {
+      if (state === 'held') this.serve(ticket, member);
+      else void this.issue(ticket);
     });
   }
 
-  private hand(waiter: Waiter, member: string): void {
-    if (waiter.signal.aborted) {
-      void this.releaseNow(member, waiter.source, waiter.cap);
+  /** A ticket brought slot `member`: it goes to the item waiting longest here (or back to Redis when none waits). */
+  private serve(ticket: Ticket, member: string): void {
+    const demand = ticket.demand;
+    demand.tickets.delete(ticket);
+    this.tickets.delete(ticket.seq); // an entry it was queued again with meanwhile is given back when granted
+    const waiter = this.closed ? undefined : demand.waiters.shift();
+    if (waiter === undefined) {
+      void this.releaseNow(member, demand.source, demand.cap);
       return;
     }
-    const held: Held = { member, source: waiter.source, cap: waiter.cap, ttlMs: waiter.ttlMs, timer: undefined, lost: false, grantedAt: this.options.clock.now(), lostListeners: [] };
-    this.held.set(member, held);
-    this.scheduleRenewal(held);
-    this.give(waiter, held);
+    this.give(waiter, this.held.add(member, demand));
   }
 
-  /** Resolves `waiter` with a lease on `held` (a slot granted by Redis, or kept from this process's previous call). */
   private give(waiter: Waiter, held: Held): void {
-    const { member } = held;
+    waiter.signal.removeEventListener('abort', waiter.onAbort);
+    waiter.resolve(this.lease(held));
+  }
+
+  /** A lease on `held` (a slot granted by Redis, or kept from this process's previous call). */
+  private lease(held: Held): Lease {
     held.lostListeners.length = 0;
     let released = false;
-    waiter.resolve({
+    return {
       onLost: (listener) => {
-        if (held.lost) listener(new LeaseLostError(held.source, 'found lost earlier'));
+        if (held.lost) listener(new LeaseLostError(held.demand.source, 'found lost earlier'));
         else held.lostListeners.push(listener);
       },
       release: () => {
         if (released) return;
         released = true;
         if (this.keep(held)) return;
-        this.stopRenewing(held);
-        this.held.delete(member);
-        if (!held.lost) void this.releaseNow(member, held.source, held.cap);
+        this.held.drop(held);
+        if (!held.lost) void this.releaseNow(held.member, held.demand.source, held.demand.cap);
       },
-    });
-  }
-
-  /** Whether a kept slot may serve `waiter` (same source and lease terms, still valid, within the fairness bound). */
-  private fits(held: Held, waiter: Waiter): boolean {
-    return held.source === waiter.source && held.cap === waiter.cap && held.ttlMs === waiter.ttlMs && this.keepable(held);
+    };
   }
 
   private keepable(held: Held): boolean {
     const now = this.options.clock.now();
-    return !held.lost && !this.closed && this.connection.available && now - held.grantedAt < KEEP_MS && !this.freeze.frozenSince(held.grantedAt);
+    return !held.lost && !this.closed && this.connection.available && now - held.grantedAt < (this.options.keepSlotMs ?? KEEP_MS) && !this.freeze.frozenSince(held.grantedAt);
   }
 
   /**
-   * A call freed `held`: keep it for this process's newest item waiting for the same source (its
-   * entry is last in the Redis queue: the older ones keep their places in line), or
+   * A call freed `held`: keep it for this process's item waiting longest for the same source, or
    * for an item that asks before the next turn of the event loop (the run starts its next item at
    * once). False: give it back to Redis (lost, past the fairness bound, or after a freeze).
    */
   private keep(held: Held): boolean {
     if (!this.keepable(held)) return false;
-    let newest: Waiter | undefined;
-    for (const waiter of this.waiters.values()) {
-      if (!waiter.trying && !waiter.signal.aborted && this.fits(held, waiter) && (newest === undefined || waiter.seq > newest.seq)) newest = waiter;
-    }
-    if (newest !== undefined) {
-      this.waiters.delete(newest.seq);
-      void this.cancel(newest); // its queued entry; a grant already on its way is given back by granted()
-      this.give(newest, held);
+    const waiter = held.demand.waiters.shift();
+    if (waiter !== undefined) {
+      this.give(waiter, held);
+      this.scheduleTrim(held.demand); // its ticket goes to the next item, or is withdrawn
       return true;
     }
     this.spare.push(held);
@@ -313,43 +335,8 @@ export class RedisSemaphore implements SlotGate {
   /** Gives back to Redis the kept slots no item asked for. */
   private flushSpare(): void {
     for (const held of this.spare.splice(0)) {
-      this.stopRenewing(held);
-      this.held.delete(held.member);
-      if (!held.lost) void this.releaseNow(held.member, held.source, held.cap);
-    }
-  }
-
-  private scheduleRenewal(held: Held): void {
-    const every = Math.max(1, Math.min(Math.floor(held.ttlMs / 3), this.options.renewEveryMs ?? RENEW_MS));
-    held.timer = this.options.clock.setTimeout(() => {
-      held.timer = undefined;
-      if (!this.held.has(held.member)) return;
-      void this.renew(held.member, held.source, held.cap, held.ttlMs).then((state) => {
-        if (!this.held.has(held.member)) return;
-        if (state === 'lost') this.lose(held);
-        else this.scheduleRenewal(held);
-      });
-    }, every);
-  }
-
-  private lose(held: Held): void {
-    held.lost = true;
-    const error = new LeaseLostError(held.source, 'it expired while this process was frozen or Redis lost it');
-    for (const listener of held.lostListeners.splice(0)) listener(error);
-  }
-
-  private stopRenewing(held: Held): void {
-    if (held.timer !== undefined) this.options.clock.clearTimeout(held.timer);
-    held.timer = undefined;
-  }
-
-  /** Extends a lease: `held`, `lost`, or `unknown` (Redis unreachable: re-registered on reconnection). */
-  private async renew(member: string, source: string, cap: number, ttlMs: number): Promise<'held' | 'lost' | 'unknown'> {
-    try {
-      return (await this.calls.renew(member, source, cap, ttlMs)) ? 'held' : 'lost';
-    } catch (error) {
-      if (!this.connection.isOutage(error)) this.options.onFatal(new SharedStateError(`Redis refused to renew a lease of source '${source}': ${String(error)}`, { cause: error }));
-      return 'unknown';
+      this.held.drop(held);
+      if (!held.lost) void this.releaseNow(held.member, held.demand.source, held.demand.cap);
     }
   }
 
@@ -364,15 +351,19 @@ export class RedisSemaphore implements SlotGate {
     }
   }
 
-  private async cancel(waiter: Waiter): Promise<void> {
+  /** Takes `ticket` out of line (a grant already on its way is given back by {@link granted}). */
+  private async withdraw(ticket: Ticket): Promise<void> {
+    const { demand, seq } = ticket;
+    demand.tickets.delete(ticket);
+    this.tickets.delete(seq);
     try {
-      if (await this.calls.cancel(waiter.source, this.entry(waiter))) this.issued.delete(waiter.seq);
+      if (await this.calls.cancel(demand.source, `${this.calls.clientId}|${seq}|${demand.ttlMs}`)) this.issued.delete(seq);
     } catch {
-      // Redis down: the entry is dropped by the next hand-off once this process stops refreshing its "alive" key
+      // Redis down: a grant for it that comes later is given back at once
     }
   }
 
-  /** While waiters are queued: refresh "alive" and hand out slots freed by expiry, every second at most. */
+  /** While tickets are queued: refresh "alive" and hand out slots freed by expiry, every {@link NUDGE_MS} at most. */
   private scheduleNudge(hintMs: number): void {
     if (this.nudgeTimer !== undefined || this.closed) return;
     const delay = Math.max(1, Math.min(hintMs > 0 ? hintMs : NUDGE_MS, NUDGE_MS));
@@ -383,31 +374,26 @@ export class RedisSemaphore implements SlotGate {
   }
 
   private async nudge(): Promise<void> {
-    if (this.closed || this.waiters.size === 0) return;
-    const bySource = new Map<string, number>();
-    for (const waiter of this.waiters.values()) bySource.set(waiter.source, waiter.cap);
+    const queued = [...this.demands.values()].filter((demand) => demand.tickets.size > 0);
+    if (this.closed || queued.length === 0) return;
     let hint = NUDGE_MS;
-    for (const [source, cap] of bySource) {
+    for (const demand of queued) {
       try {
-        const next = await this.calls.nudge(source, cap);
+        const next = await this.calls.nudge(demand.source, demand.cap);
         if (next >= 0) hint = Math.min(hint, next + 1);
       } catch {
-        // outage: restore() re-queues the waiters when Redis is back
+        // outage: restore() queues the tickets again when Redis is back
       }
     }
     this.scheduleNudge(hint);
   }
 
-  /** Redis is back (maybe another server): re-register the leases of running calls, give back the others, queue the waiters again. */
+  /** Redis is back (maybe another server): re-register the leases of running calls, give back the others, queue the tickets again. */
   private restore(): void {
     if (this.closed) return;
-    for (const held of this.held.values()) {
-      void this.renew(held.member, held.source, held.cap, held.ttlMs).then((state) => {
-        if (state === 'lost' && this.held.has(held.member)) this.lose(held);
-      });
-    }
+    this.held.reRegister();
     for (const [member, { source, cap }] of this.toRelease) void this.releaseNow(member, source, cap);
-    for (const waiter of [...this.waiters.values()]) void this.tryAcquire(waiter); // no-op for one already trying
+    for (const demand of this.demands.values()) for (const ticket of demand.tickets) void this.issue(ticket); // no-op for one already issuing
   }
 
   private pause(ms: number): Promise<void> {

@@ -54,7 +54,7 @@ export class SharedMode implements SlotGate {
       await connection.close();
       throw error;
     }
-    const semaphore = new RedisSemaphore(connection, { namespace: shared.namespace, recoveryMs: shared.recoveryMs, pollMs: shared.pollMs, clock, onFatal: hooks.fatal });
+    const semaphore = new RedisSemaphore(connection, { namespace: shared.namespace, recoveryMs: shared.recoveryMs, pollMs: shared.pollMs, keepSlotMs: shared.keepSlotMs, clock, onFatal: hooks.fatal });
     return new SharedMode(connection, semaphore, lock);
   }
 

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { Assert, SchemaMatches } from '../util/type-checks.js';
-import { positiveMs as ms } from '../util/options.js';
+import { nonNegativeMs, positiveMs as ms } from '../util/options.js';
 
 /**
  * The least an ioredis client must offer to be shared: the run never uses the client itself,
@@ -35,6 +35,7 @@ export const sharedSchema = z.strictObject({
   lockMs: ms.default(30_000),
   recoveryMs: ms.default(5_000),
   pollMs: ms.default(50),
+  keepSlotMs: nonNegativeMs.default(500),
   maxReconnectDelayMs: ms.default(2_000),
 }).superRefine((shared, context) => {
   // Holders reconnect within maxReconnectDelayMs of Redis's return and then re-register their leases.
@@ -91,6 +92,16 @@ export interface SharedOptions {
    * @defaultValue `50`
    */
   readonly pollMs?: number | undefined;
+  /**
+   * The fairness bound between processes, in ms. A slot that came to this process through Redis
+   * serves this process's next items of the same source, with no Redis round trip, for this long;
+   * the first call to end after that gives it back to Redis, which hands it to the process that
+   * has waited longest. Longer: fewer hand-offs, so more of the cap used when calls are short (each
+   * hand-off leaves the slot empty for about a millisecond or two); shorter: slots rotate between
+   * processes more often. `0`: every slot goes back to Redis after each call.
+   * @defaultValue `500`
+   */
+  readonly keepSlotMs?: number | undefined;
   /**
    * Longest delay between two reconnection attempts while Redis is down, in ms.
    * @defaultValue `2000`

@@ -17,6 +17,7 @@ const TINY: BenchSizes = {
   simulationItems: 2_000,
   storeItems: 300,
   sharedCalls: [12, 4],
+  sharedRounds: 1,
 };
 
 describe('benchmark suite', () => {
