@@ -17,7 +17,6 @@
 import type { Clock, TimerHandle } from '../util/clock.js';
 import type { Lease } from '../shared/slot-gate.js';
 import { CallHardDeadlineError } from './errors.js';
-import type { Calling } from './item-state.js';
 
 /** The lane's books a call slot keeps. */
 export interface SlotBooks {
@@ -41,6 +40,14 @@ export function engineDeadlineMs(signal: AbortSignal | undefined): number | unde
   return deadline === undefined ? undefined : Math.max(0, deadline.at - deadline.clock.now());
 }
 
+/** What a call slot reads and sets of its attempt (item-state.ts' `Calling`). */
+export interface SlotAttempt {
+  /** Set when the engine aborted the call's signal. */
+  abortReason: Error | undefined;
+  /** The call's signal's controller, once created. */
+  readonly controller: AbortController | undefined;
+}
+
 /** What a call slot tells its dispatcher. */
 export interface CallSlotHooks {
   /** The engine aborted the call's signal (hard deadline, lost lease); called before the grace time starts. */
@@ -62,7 +69,7 @@ export class CallSlot {
   constructor(
     private readonly clock: Clock,
     private readonly books: SlotBooks,
-    private readonly attempt: Calling,
+    private readonly attempt: SlotAttempt,
     private readonly lease: Lease | undefined,
     readonly startedAt: number,
     limits: { readonly hardDeadlineMs: number; readonly abortGraceMs: number },

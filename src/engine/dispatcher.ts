@@ -15,6 +15,7 @@ import type { SlotGate } from '../shared/slot-gate.js';
 import { AttemptContext } from './attempt-context.js';
 import type { CallContext } from './config.js';
 import { CallSlot } from './call-slot.js';
+import { OutList } from './out-list.js';
 import { calling, cutCall, markCut, moveItem, SETTLED, type Calling, type Cut, type Leasing } from './item-state.js';
 import type { Lanes } from './lanes.js';
 import type { Lifecycle } from './lifecycle.js';
@@ -46,10 +47,8 @@ export interface DispatchOptions<T, R> {
 
 /** Dispatches the calls of one run. */
 export class Dispatcher<T, R> {
-  /** Attempts out (calling, or waiting for a shared slot), by the position of their item (a Map of numbers: a Set of fresh objects costs each one an identity hash). */
-  readonly #out = new Map<number, PendingItem<T>>();
-  /** The slots of the calls out, by the position of their item (a call given up on keeps its slot elsewhere: in its CallSlot's timers). */
-  readonly #slots = new Map<number, CallSlot>();
+  /** Attempts out (calling, or waiting for a shared slot). */
+  readonly #out = new OutList<PendingItem<T>>();
   #nextLane = 0;
   /** True while cutAll() settles the attempts it cut: no call starts meanwhile (the run may be failing). */
   #cutting = false;
@@ -119,7 +118,7 @@ export class Dispatcher<T, R> {
 
   private cutEach(by: Cut, reason: Error): number {
     let cut = 0;
-    for (const pending of [...this.#out.values()]) {
+    for (const pending of this.#out.snapshot()) {
       const attempt = pending.state as Leasing | Calling;
       if (attempt.kind === 'leasing') {
         if (cutCall(attempt, by, reason)) cut++;
@@ -127,7 +126,7 @@ export class Dispatcher<T, R> {
       }
       if (!markCut(attempt, by)) continue;
       cut++;
-      const slot = this.#slots.get(pending.position);
+      const slot = attempt.slot;
       if (slot !== undefined) this.detach(pending, attempt, slot, { ok: false, error: reason });
     }
     return cut;
@@ -147,7 +146,7 @@ export class Dispatcher<T, R> {
     const lane = pending.lane;
     const attempt = calling(lane.started(now), lease);
     moveItem(pending, attempt);
-    this.#out.set(pending.position, pending);
+    this.#out.add(pending);
     pending.attempts++;
     if (pending.attempts === 1) pending.firstAttemptAt = now;
     pending.lastAttemptAt = now;
@@ -159,7 +158,7 @@ export class Dispatcher<T, R> {
         if (!slot.detached) this.detach(pending, attempt, slot, { ok: false, error: reason });
       },
     });
-    this.#slots.set(pending.position, slot);
+    attempt.slot = slot; // not a second Map by position: a Map's set and delete per call cost as much as the rest of a dispatch (CPU profile)
     const timeoutMs = config.timeoutMs;
     attempt.timeoutTimer = this.clock.setTimeout(() => {
       attempt.timeoutTimer = undefined;
@@ -205,8 +204,7 @@ export class Dispatcher<T, R> {
     }
     if (attempt.timeoutTimer !== undefined) this.clock.clearTimeout(attempt.timeoutTimer);
     attempt.timeoutTimer = undefined;
-    this.#out.delete(pending.position);
-    this.#slots.delete(pending.position);
+    this.#out.delete(pending);
     slot.callSettled(true); // never aborted while attached (an abort detaches the item first); settled() below pumps
     attempt.lease = undefined;
     this.run.settled(pending, attempt, result);
@@ -216,8 +214,7 @@ export class Dispatcher<T, R> {
   private detach(pending: PendingItem<T>, attempt: Calling, slot: CallSlot, result: AttemptResult<R>): void {
     if (attempt.timeoutTimer !== undefined) this.clock.clearTimeout(attempt.timeoutTimer);
     attempt.timeoutTimer = undefined;
-    this.#out.delete(pending.position);
-    this.#slots.delete(pending.position);
+    this.#out.delete(pending);
     slot.detach();
     pending.lane.detached();
     attempt.lease = undefined;
@@ -233,12 +230,12 @@ export class Dispatcher<T, R> {
   private waitForLease(pending: PendingItem<T>, gate: SlotGate): void {
     const lane = pending.lane;
     lane.slotHeld();
-    this.#out.set(pending.position, pending);
+    this.#out.add(pending);
     const waiting: Leasing = { kind: 'leasing', controller: new AbortController(), cut: undefined }; // aborted by stop({ inFlight: 'abort' }) and by a failure
     moveItem(pending, waiting);
     const waited = () => {
       lane.slotFreed();
-      this.#out.delete(pending.position);
+      this.#out.delete(pending);
     };
     const lifecycle = this.run.lifecycle;
     gate.acquire(lane.name, lane.config.cap, this.options.leaseTtl(lane.config.hardDeadlineMs + lane.config.abortGraceMs), waiting.controller.signal).then(

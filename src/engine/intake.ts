@@ -175,6 +175,7 @@ export class Intake<T> {
       firstAttemptAt: 0,
       lastAttemptAt: 0,
       state: QUEUED,
+      outAt: -1,
     };
     if (this.options.precheck !== undefined && this.refusedByPrecheck(pending)) return !this.run.lifecycle.final;
     lane.enqueue(pending);

@@ -14,6 +14,7 @@
  */
 import type { TimerHandle } from '../util/clock.js';
 import type { Lease } from '../shared/slot-gate.js';
+import type { CallSlot } from './call-slot.js';
 
 /**
  * Who aborted an attempt, lowest rank first: the stall watchdog (a failure is a transient
@@ -44,6 +45,8 @@ export interface Calling {
   readonly probe: boolean;
   /** Shared mode: the slot held on the shared cap for this attempt. */
   lease: Lease | undefined;
+  /** The slot its call holds (set as the call starts; kept by the request after the item moved on). */
+  slot: CallSlot | undefined;
   /** Created on first use of the call's signal. */
   controller: AbortController | undefined;
   timeoutTimer: TimerHandle | undefined;
@@ -93,7 +96,7 @@ export function moveItem(item: { state: ItemState }, to: ItemState): void {
 
 /** A fresh attempt. */
 export function calling(probe: boolean, lease: Lease | undefined): Calling {
-  return { kind: 'calling', probe, lease, controller: undefined, timeoutTimer: undefined, timedOut: false, cut: undefined, abortReason: undefined };
+  return { kind: 'calling', probe, lease, slot: undefined, controller: undefined, timeoutTimer: undefined, timedOut: false, cut: undefined, abortReason: undefined };
 }
 
 /**

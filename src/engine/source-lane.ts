@@ -46,6 +46,8 @@ export interface PendingItem<T> {
   lastAttemptAt: number;
   /** Where the item stands (one value; see item-state.ts). */
   state: ItemState;
+  /** Its index among the attempts out (the dispatcher's OutList), -1 when none is. */
+  outAt: number;
 }
 
 /** The books of one source. */

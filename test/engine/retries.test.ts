@@ -14,7 +14,7 @@ function setUp() {
   let woken = 0;
   const retries = new Retries<number>(clock, emitter, () => woken++);
   const lane = new SourceLane<number>({ name: 'rn', kind: 'rn', cap: 4, policyCap: 4, timeoutMs: 1_000, hardDeadlineMs: 4_000, abortGraceMs: 2_000 }, false);
-  const item = (position: number): PendingItem<number> => ({ item: position, position, key: `#${position}`, rawKey: undefined, lane, attempts: 1, firstAttemptAt: 0, lastAttemptAt: 0, state: calling(false, undefined) });
+  const item = (position: number): PendingItem<number> => ({ item: position, position, key: `#${position}`, rawKey: undefined, lane, attempts: 1, firstAttemptAt: 0, lastAttemptAt: 0, state: calling(false, undefined), outAt: -1 });
   return { clock, emitter, retries, lane, item, woken: () => woken };
 }
 

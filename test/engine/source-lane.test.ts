@@ -9,7 +9,7 @@ const rn: ResolvedSource = { name: 'rn', kind: 'rn', cap: 2, policyCap: 4, timeo
 const other: ResolvedSource = { name: 'other', kind: 'authentic', cap: 1, policyCap: 2, timeoutMs: 1_000, hardDeadlineMs: 4_000, abortGraceMs: 2_000 };
 
 function item(lane: SourceLane<number>, position: number): PendingItem<number> {
-  return { item: position, position, key: `#${position}`, rawKey: undefined, lane, attempts: 0, firstAttemptAt: 0, lastAttemptAt: 0, state: QUEUED };
+  return { item: position, position, key: `#${position}`, rawKey: undefined, lane, attempts: 0, firstAttemptAt: 0, lastAttemptAt: 0, state: QUEUED, outAt: -1 };
 }
 
 describe('SourceLane: its own books', () => {
