@@ -3,30 +3,14 @@
  * process with a FileStore, a loopback server recording every request, and the real
  * `bcss-bulk status|pause|resume|stop DIR` in another process.
  */
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRecordingServer, type RecordingServer } from '../support/recording-server.js';
-import { bcssBulk, startBatch } from '../support/operator-proc.js';
+import { describe, expect, it } from 'vitest';
+import { bcssBulk, startBatch, operatorFixture } from '../support/operator-proc.js';
 
-let server: RecordingServer;
-const dirs: string[] = [];
-
-beforeAll(async () => {
-  server = await startRecordingServer();
-});
-
-afterAll(async () => {
-  await server.close();
-  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
-});
-
-async function runDir(): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'bcss-operator-'));
-  dirs.push(dir);
-  return dir;
-}
+const op = operatorFixture('bcss-operator-');
+const runDir = op.runDir;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -34,11 +18,11 @@ describe('pause, status, resume and stop of a live run from a shell', () => {
   it('pauses within 2 s, says why, resumes no earlier than the minimum pause, stops with exit 0, and a new process finishes every item exactly once', async () => {
     const dir = await runDir();
     const calls = 300;
-    const config = { name: 'night', dir, url: server.url, calls, callMs: 60, minPauseMs: 12_000 };
+    const config = { name: 'night', dir, url: op.server.url, calls, callMs: 60, minPauseMs: 12_000 };
     const first = startBatch(config);
     const ready = await first.waitFor((line) => line['ready'] === true);
     await first.waitFor((line) => line['event'] === 'state' && line['to'] === 'running');
-    while (server.since(0, 'night').length < 10) await sleep(50);
+    while (op.server.since(0, 'night').length < 10) await sleep(50);
 
     const paused = await bcssBulk('pause', dir, '--reason', 'BCSS service desk asked, ticket 4711');
     expect(paused, paused.stderr).toMatchObject({ code: 0 });
@@ -63,9 +47,9 @@ describe('pause, status, resume and stop of a live run from a shell', () => {
     const pausedAt = json.pausedBy.at;
     expect(resumesAt).toBe(pausedAt + 12_000);
     await first.waitFor((line) => line['event'] === 'state' && line['to'] === 'running' && line['reason'] === 'resume', 20_000);
-    while (server.since(resumed.at, 'night').length < 5) await sleep(50);
+    while (op.server.since(resumed.at, 'night').length < 5) await sleep(50);
     // Nothing new once the pause was acknowledged (a call sent just before it may still arrive a moment later) until the minimum pause has passed.
-    const afterPause = server.since(Math.max(paused.at, pausedAt + 1_000), 'night');
+    const afterPause = op.server.since(Math.max(paused.at, pausedAt + 1_000), 'night');
     expect(Math.min(...afterPause.map((r) => r.at))).toBeGreaterThanOrEqual(pausedAt + 12_000);
 
     const stopped = await bcssBulk('stop', dir, '--reason', 'end of the night');
@@ -75,7 +59,7 @@ describe('pause, status, resume and stop of a live run from a shell', () => {
     const done = await first.waitFor((line) => line['done'] === true);
     expect(done['state']).toBe('stopped');
     expect(first.lines.find((line) => line['to'] === 'draining')).toMatchObject({ origin: 'command', message: 'end of the night' });
-    expect(server.since(exit.at, 'night')).toEqual([]);
+    expect(op.server.since(exit.at, 'night')).toEqual([]);
 
     const log = (await readFile(path.join(dir, 'control.log'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(log.map((entry) => [entry['command'], entry['origin'], entry['ok']])).toEqual([['pause', 'command', true], ['resume', 'command', true], ['stop', 'command', true]]);
@@ -89,7 +73,7 @@ describe('pause, status, resume and stop of a live run from a shell', () => {
     const finished = await second.waitFor((line) => line['done'] === true, 45_000);
     expect(finished['state']).toBe('completed');
     expect((await second.exited).code).toBe(0);
-    const counts = server.countsByItem();
+    const counts = op.server.countsByItem();
     expect(counts.size).toBe(calls);
     expect([...counts.values()].every((count) => count === 1)).toBe(true);
   });
@@ -108,7 +92,7 @@ describe('pause, status, resume and stop of a live run from a shell', () => {
     expect(await readdir(damaged)).toEqual(['status.json']);
 
     const stale = await runDir();
-    const dead = startBatch({ name: 'gone', dir: stale, url: server.url, calls: 10_000, callMs: 200 });
+    const dead = startBatch({ name: 'gone', dir: stale, url: op.server.url, calls: 10_000, callMs: 200 });
     await dead.waitFor((line) => line['event'] === 'state' && line['to'] === 'running');
     await sleep(300);
     dead.proc.kill('SIGKILL');

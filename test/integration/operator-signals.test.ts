@@ -5,40 +5,21 @@
  * (the run ends at once; the process keeps their slots while the server executes them), a
  * third has its default effect.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRecordingServer, type RecordingServer } from '../support/recording-server.js';
-import { startBatch } from '../support/operator-proc.js';
+import { describe, expect, it } from 'vitest';
+import { startBatch, operatorFixture } from '../support/operator-proc.js';
 
-let server: RecordingServer;
-const dirs: string[] = [];
-
-beforeAll(async () => {
-  server = await startRecordingServer();
-});
-
-afterAll(async () => {
-  await server.close();
-  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
-});
-
-async function runDir(): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'bcss-signals-'));
-  dirs.push(dir);
-  return dir;
-}
+const op = operatorFixture('bcss-signals-');
+const runDir = op.runDir;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('stopOnSignals in a batch process', () => {
   it('SIGTERM: no new calls, calls in flight finish, exit 0; a restart finishes every item exactly once', async () => {
     const dir = await runDir();
-    const config = { name: 'term', dir, url: server.url, calls: 200, callMs: 150, signals: true };
+    const config = { name: 'term', dir, url: op.server.url, calls: 200, callMs: 150, signals: true };
     const first = startBatch(config);
     await first.waitFor((line) => line['event'] === 'state' && line['to'] === 'running');
-    while (server.since(0, 'term').length < 6) await sleep(50);
+    while (op.server.since(0, 'term').length < 6) await sleep(50);
     first.proc.kill('SIGTERM');
     const exit = await first.exited;
     expect(exit, first.stderr()).toMatchObject({ code: 0, signal: null });
@@ -46,25 +27,25 @@ describe('stopOnSignals in a batch process', () => {
     expect(first.lines.find((line) => line['done'] === true)).toMatchObject({ state: 'stopped' });
     // Calls in flight finished (150 ms each); nothing new started once the signal reached the run.
     const stoppedAt = first.lines.find((line) => line['to'] === 'draining')!.t;
-    expect(server.since(stoppedAt + 100, 'term')).toEqual([]);
-    const sentBefore = server.since(0, 'term').length;
+    expect(op.server.since(stoppedAt + 100, 'term')).toEqual([]);
+    const sentBefore = op.server.since(0, 'term').length;
     expect(first.lines.find((line) => line['done'] === true)!['succeeded']).toBe(sentBefore);
 
     const second = startBatch({ ...config, name: 'term-2' });
     expect(await second.waitFor((line) => line['done'] === true, 45_000)).toMatchObject({ state: 'completed' });
     expect((await second.exited).code).toBe(0);
     const items = new Map<string, number>();
-    for (const request of server.requests) if (request.client.startsWith('term')) items.set(request.item, (items.get(request.item) ?? 0) + 1);
+    for (const request of op.server.requests) if (request.client.startsWith('term')) items.set(request.item, (items.get(request.item) ?? 0) + 1);
     expect(items.size).toBe(200);
     expect([...items.values()].every((count) => count === 1)).toBe(true);
   });
 
   it('a second signal abandons the calls in flight: the run ends at once, the process waits for the server (a third signal ends it), and a restart calls their items again', async () => {
     const dir = await runDir();
-    const config = { name: 'twice', dir, url: server.url, calls: 6, callMs: 20_000, signals: true };
+    const config = { name: 'twice', dir, url: op.server.url, calls: 6, callMs: 20_000, signals: true };
     const first = startBatch(config);
     await first.waitFor((line) => line['event'] === 'state' && line['to'] === 'running');
-    while (server.since(0, 'twice').length < 2) await sleep(50);
+    while (op.server.since(0, 'twice').length < 2) await sleep(50);
     first.proc.kill('SIGINT');
     await first.waitFor((line) => line['to'] === 'draining');
     const second = Date.now();
@@ -83,6 +64,6 @@ describe('stopOnSignals in a batch process', () => {
 
     const again = startBatch({ ...config, name: 'twice-2', callMs: 50 });
     expect(await again.waitFor((line) => line['done'] === true, 30_000)).toMatchObject({ state: 'completed', succeeded: 6 });
-    expect(server.since(0, 'twice-2').map((r) => r.item).sort()).toEqual(['0', '1', '2', '3', '4', '5']);
+    expect(op.server.since(0, 'twice-2').map((r) => r.item).sort()).toEqual(['0', '1', '2', '3', '4', '5']);
   });
 });

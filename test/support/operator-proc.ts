@@ -6,7 +6,11 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { afterAll, beforeAll } from 'vitest';
 import { onJsonLines } from './json-lines.js';
+import { startRecordingServer, type RecordingServer } from './recording-server.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -78,4 +82,31 @@ export function bcssBulk(...args: string[]): Promise<CliResult> {
       resolve({ code, stdout, stderr, at: Date.now() });
     });
   });
+}
+
+/**
+ * What every operator test file sets up: a recording server for its batches to call, and
+ * throw-away run directories, removed after the file's tests. Call it at the top of a test file.
+ */
+export function operatorFixture(prefix: string): { readonly server: RecordingServer; runDir(): Promise<string> } {
+  const dirs: string[] = [];
+  let server: RecordingServer | undefined;
+  beforeAll(async () => {
+    server = await startRecordingServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  });
+  return {
+    get server() {
+      if (server === undefined) throw new Error('the recording server starts in beforeAll');
+      return server;
+    },
+    runDir: async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), prefix));
+      dirs.push(dir);
+      return dir;
+    },
+  };
 }
