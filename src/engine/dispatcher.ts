@@ -101,11 +101,9 @@ export class Dispatcher<T, R> {
    * Cuts every attempt out (see {@link cutCall} for which cut wins) with `reason`; returns how
    * many were cut. A wait for a shared slot is aborted; a call is not: its item moves on at once
    * (put back, retried or dropped, by who cut it), while its request keeps the slot until the
-   * server is done with it (see call-slot.ts). `clearTimeouts` is kept for the callers' sake: a
-   * detached call has no item timeout left.
+   * server is done with it (see call-slot.ts).
    */
-  cutAll(by: Cut, reason: Error, clearTimeouts = false): number {
-    void clearTimeouts;
+  cutAll(by: Cut, reason: Error): number {
     let cut = 0;
     this.#cutting = true;
     try {
@@ -134,7 +132,7 @@ export class Dispatcher<T, R> {
 
   /** Gives up on every attempt out (stop with abort, or a failure): their outcomes are ignored; their requests keep their slots until the server is done. */
   abandonAll(why: 'stop' | 'fatal'): void {
-    this.cutAll('abandoned', new Error(why === 'stop' ? 'The run was stopped' : 'The run failed'), why === 'fatal');
+    this.cutAll('abandoned', new Error(why === 'stop' ? 'The run was stopped' : 'The run failed'));
   }
 
   /** Starts the item's next attempt (after a lease of the shared gate, in shared mode). */

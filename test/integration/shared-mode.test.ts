@@ -15,7 +15,7 @@ import { freePort } from '../support/redis-server.js';
 import { startCountingServer, type CountingServer } from '../support/counting-server.js';
 import { findRedisServer, startTestRedis, type TestRedis } from '../support/redis-server.js';
 import { TEST_ANNOUNCEMENT } from '../helpers.js';
-import { onJsonLines } from '../support/json-lines.js';
+import { watchJsonLines } from '../support/json-lines.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const redisBinary = findRedisServer();
@@ -44,23 +44,11 @@ const children: Child[] = [];
 
 function startChild(config: { name: string; url: string; calls: number; callMs: number; waitForGo?: boolean; timeoutMs?: number; hardDeadlineMs?: number; abortGraceMs?: number; shared: SharedOptions }): Child {
   const proc = spawn(process.execPath, ['--import', 'tsx', 'test/support/shared-child.ts', JSON.stringify(config)], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
-  const lines: Line[] = [];
-  const watchers: { match: (line: Line) => boolean; resolve: (line: Line) => void }[] = [];
-  let errors = '';
-  onJsonLines<Line>(proc.stdout!, (line) => {
-    lines.push(line);
-    for (const watcher of [...watchers]) {
-      if (watcher.match(line)) {
-        watchers.splice(watchers.indexOf(watcher), 1);
-        watcher.resolve(line);
-      }
-    }
-  });
-  proc.stderr!.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+  const { lines, stderr, waitFor } = watchJsonLines<Line>(proc, `child ${config.name}`);
   const exited = new Promise<Line[]>((resolve, reject) => {
     proc.once('exit', (code, signal) => {
       if (code === 0 || signal === 'SIGKILL') resolve(lines);
-      else reject(new Error(`child ${config.name} exited with ${code ?? signal}:\n${errors}`));
+      else reject(new Error(`child ${config.name} exited with ${code ?? signal}:\n${stderr()}`));
     });
   });
   exited.catch(() => undefined);
@@ -69,14 +57,7 @@ function startChild(config: { name: string; url: string; calls: number; callMs: 
     proc,
     lines,
     exited,
-    waitFor: (match, timeoutMs = 20_000) => {
-      const seen = lines.find(match);
-      if (seen !== undefined) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`child ${config.name}: no such line within ${timeoutMs} ms; lines:\n${lines.map((l) => JSON.stringify(l)).join('\n')}\n${errors}`)), timeoutMs);
-        watchers.push({ match, resolve: (line) => (clearTimeout(timer), resolve(line)) });
-      });
-    },
+    waitFor: (match, timeoutMs = 20_000) => waitFor(match, timeoutMs),
     go: () => proc.stdin!.write('go\n'),
   };
   children.push(child);

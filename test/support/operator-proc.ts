@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll } from 'vitest';
-import { onJsonLines } from './json-lines.js';
+import { watchJsonLines } from './json-lines.js';
 import { startRecordingServer, type RecordingServer } from './recording-server.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -35,34 +35,9 @@ export interface BatchChild {
 /** Starts test/support/operator-child.ts with `config`. */
 export function startBatch(config: Record<string, unknown>): BatchChild {
   const proc = spawn(process.execPath, ['--import', 'tsx', 'test/support/operator-child.ts', JSON.stringify(config)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: Line[] = [];
-  const watchers: { match: (line: Line) => boolean; resolve: (line: Line) => void }[] = [];
-  let errors = '';
-  onJsonLines<Line>(proc.stdout!, (line) => {
-    lines.push(line);
-    for (const watcher of [...watchers]) {
-      if (watcher.match(line)) {
-        watchers.splice(watchers.indexOf(watcher), 1);
-        watcher.resolve(line);
-      }
-    }
-  });
-  proc.stderr!.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+  const watched = watchJsonLines<Line>(proc, `batch ${String(config['name'])}`);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })));
-  return {
-    proc,
-    lines,
-    exited,
-    stderr: () => errors,
-    waitFor: (match, timeoutMs = 30_000) => {
-      const seen = lines.find(match);
-      if (seen !== undefined) return Promise.resolve(seen);
-      return new Promise<Line>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no matching line within ${timeoutMs} ms; lines: ${JSON.stringify(lines)}\nstderr: ${errors}`)), timeoutMs);
-        watchers.push({ match, resolve: (line) => (clearTimeout(timer), resolve(line)) });
-      });
-    },
-  };
+  return { proc, lines: watched.lines, exited, stderr: watched.stderr, waitFor: (match, timeoutMs = 30_000) => watched.waitFor(match, timeoutMs) };
 }
 
 /** What a `bcss-bulk` command did. */
